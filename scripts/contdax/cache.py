@@ -1,0 +1,123 @@
+# SPDX-License-Identifier: GPL-2.0-or-later
+"""Build outputs cached outside the clone, keyed by a hash of their inputs.
+
+An entry is <root>/<kind>/<key>/.  It is trusted only when its marker file
+exists, and the marker is written last, after the build succeeded: an
+interrupted or failed build leaves a directory without a marker, which the
+next build of the same key wipes before starting.  Entries are built in
+place (not renamed into place) so that absolute paths recorded by meson and
+kbuild stay valid.
+"""
+
+import fcntl
+import hashlib
+import json
+import os
+import shutil
+import subprocess
+from contextlib import contextmanager
+from pathlib import Path
+
+MARKER = ".contdax-complete"
+
+
+def root():
+    base = os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache"
+    return Path(base) / "contdax"
+
+
+def log_dir():
+    return root() / "logs"
+
+
+def tool_version(cmd):
+    """The first line a tool prints for --version: part of a build's key."""
+    try:
+        out = subprocess.run([cmd, "--version"], capture_output=True,
+                             text=True, check=False).stdout
+    except OSError:
+        return f"{cmd}: missing"
+    return out.splitlines()[0] if out else f"{cmd}: no version"
+
+
+class Inputs:
+    """An ordered record of everything a build depends on."""
+
+    def __init__(self):
+        self.items = []
+
+    def add(self, name, value):
+        self.items.append((name, str(value)))
+
+    def add_file(self, name, path):
+        digest = hashlib.sha256(Path(path).read_bytes()).hexdigest()
+        self.items.append((name, digest))
+
+    def add_tree(self, name, top, rel_dirs):
+        """Every regular file below top/rel_dir, by relative path."""
+        top = Path(top)
+        for rel in rel_dirs:
+            base = top / rel
+            if not base.exists():
+                continue
+            for path in sorted(p for p in base.rglob("*") if p.is_file()):
+                self.add_file(f"{name}:{path.relative_to(top)}", path)
+
+    def key(self):
+        h = hashlib.sha256()
+        for name, value in self.items:
+            h.update(f"{name}={value}\n".encode())
+        return h.hexdigest()[:20]
+
+    def manifest(self):
+        return dict(self.items)
+
+
+class Entry:
+    def __init__(self, kind, inputs):
+        self.kind = kind
+        self.inputs = inputs
+        self.key = inputs.key()
+        self.path = root() / kind / self.key
+
+    def complete(self):
+        return (self.path / MARKER).is_file()
+
+    def manifest(self):
+        return json.loads((self.path / MARKER).read_text())
+
+    @contextmanager
+    def building(self):
+        """Yield the entry's directory to build into, or None if complete.
+
+        Holds a lock so that two contdax processes do not build the same
+        entry at once; the second waits and then finds it complete.
+        """
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        lock_path = self.path.parent / f"{self.key}.lock"
+        with open(lock_path, "w") as lock:
+            fcntl.flock(lock, fcntl.LOCK_EX)
+            if self.complete():
+                yield None
+                return
+            if self.path.exists():
+                shutil.rmtree(self.path)
+            self.path.mkdir()
+            ok = False
+            try:
+                yield self.path
+                ok = True
+            finally:
+                if not ok:
+                    shutil.rmtree(self.path, ignore_errors=True)
+            tmp = self.path / (MARKER + ".tmp")
+            tmp.write_text(json.dumps(self.inputs.manifest(), indent=1))
+            os.rename(tmp, self.path / MARKER)
+
+
+def clean():
+    """Remove everything contdax cached; return the path removed."""
+    top = root()
+    if top.exists():
+        shutil.rmtree(top)
+    return top

@@ -1,0 +1,253 @@
+# SPDX-License-Identifier: GPL-2.0-or-later
+"""contdax command line: drives builds and boots; no logic that belongs in C."""
+
+import argparse
+import json
+import shlex
+import subprocess
+import sys
+from pathlib import Path
+
+from . import (cache, deps, initramfs, kernel_build, machine, qemu_build,
+               report, sources, suites)
+from .ui import ContdaxError, UsageError, say, step
+
+REPO = Path(__file__).resolve().parents[2]
+
+
+class Parser(argparse.ArgumentParser):
+    def error(self, message):
+        raise UsageError(f"{self.prog}: {message}")
+
+
+def _positive_int(text):
+    try:
+        value = int(text)
+    except ValueError:
+        value = 0
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"'{text}' is not a positive "
+                                         "integer")
+    return value
+
+
+def _positive_float(text):
+    try:
+        value = float(text)
+    except ValueError:
+        value = 0
+    if not value > 0:
+        raise argparse.ArgumentTypeError(f"'{text}' is not a positive "
+                                         "number of seconds")
+    return value
+
+
+def _machine_options(p, timeout):
+    g = p.add_argument_group("machine")
+    g.add_argument("--smp", type=_positive_int, default=2,
+                   help="vCPUs (default 2)")
+    g.add_argument("--mem", default="2G", help="guest RAM (default 2G)")
+    g.add_argument("--cpu", default="max", help="-cpu value (default max)")
+    g.add_argument("--qemu-arg", action="append", default=[], metavar="ARG",
+                   help="extra QEMU argument (repeatable)")
+    g.add_argument("--timeout", type=_positive_float, default=timeout,
+                   help=f"seconds before a guest is killed (default "
+                        f"{timeout:g})")
+    _kernel_options(p)
+
+
+def _kernel_options(p):
+    g = p.add_argument_group("kernel")
+    g.add_argument("--kernel", metavar="IMAGE",
+                   help="boot this prebuilt arm64 Image")
+    g.add_argument("--kernel-src", metavar="DIR",
+                   help="build this Linux tree with the project's fragments")
+    g.add_argument("--kernel-patch", action="append", default=[],
+                   metavar="FILE", help="extra patch on top of the Debian "
+                   "source and guest-kernel-config/patches (repeatable)")
+    g.add_argument("--kernel-config", action="append", default=[],
+                   metavar="FRAGMENT", help="extra Kconfig fragment, merged "
+                   "after guest-kernel-config/*.config (repeatable)")
+
+
+def build_parser():
+    p = Parser(prog="contdax", description="arm64 device-dax and contpte in "
+               "an emulated machine: build, boot, test, report.")
+    sub = p.add_subparsers(dest="command", metavar="COMMAND", parser_class=Parser)
+    sub.required = True
+
+    c = sub.add_parser("run", help="build what is stale, boot, run the "
+                       "workloads, print the report")
+    _machine_options(c, 900)
+    c = sub.add_parser("test", help="run every test suite")
+    c.add_argument("--suite", action="append", choices=suites.NAMES,
+                   help="run only this suite (repeatable)")
+    c = sub.add_parser("exec", help="boot, run CMD in the guest, exit with "
+                       "its status")
+    _machine_options(c, 600)
+    c.add_argument("cmd", nargs=argparse.REMAINDER, metavar="-- CMD...")
+    c = sub.add_parser("shell", help="interactive guest console")
+    _machine_options(c, 600)
+    sub.add_parser("build", help="build QEMU, the kernel and the initramfs")
+    c = sub.add_parser("qemu", help="run the built qemu-system-aarch64",
+                       prefix_chars="\0")
+    c.add_argument("args", nargs=argparse.REMAINDER)
+    c = sub.add_parser("path", help="print where an artifact is")
+    c.add_argument("what", choices=["qemu", "kernel", "initramfs", "cache",
+                                    "logs"])
+    sub.add_parser("version", help="contdax, QEMU and kernel versions")
+    sub.add_parser("setup", help="install host dependencies")
+    sub.add_parser("clean", help="remove everything contdax cached")
+    return p
+
+
+def _check_kernel_args(a):
+    if a.kernel and (a.kernel_src or a.kernel_patch or a.kernel_config):
+        raise UsageError("--kernel boots a prebuilt Image; it does not go "
+                         "with --kernel-src, --kernel-patch or "
+                         "--kernel-config")
+    if a.kernel_src and a.kernel_patch:
+        raise UsageError("--kernel-patch applies to the Debian source only; "
+                         "apply patches to your own tree (--kernel-src) "
+                         "yourself")
+    if a.kernel and not Path(a.kernel).is_file():
+        raise UsageError(f"--kernel: no such file: {a.kernel}")
+    if a.kernel_src and not Path(a.kernel_src).is_dir():
+        raise UsageError(f"--kernel-src: no such directory: {a.kernel_src}")
+    for opt, files in (("--kernel-patch", a.kernel_patch),
+                       ("--kernel-config", a.kernel_config)):
+        for f in files:
+            if not Path(f).is_file():
+                raise UsageError(f"{opt}: no such file: {f}")
+
+
+def setup():
+    with step("host dependencies", cache.log_dir()) as s:
+        deps.ensure(s, need_apt_lists=True)
+
+
+class Artifacts:
+    def __init__(self, qemu, kernel, initrd):
+        self.qemu = qemu
+        self.kernel = kernel
+        self.initrd = initrd
+
+
+def prepare(a):
+    """Everything a boot needs, built if stale."""
+    setup()
+    qemu = qemu_build.build(REPO)
+    if getattr(a, "kernel", None):
+        kernel = kernel_build.Kernel(Path(a.kernel).resolve())
+    elif getattr(a, "kernel_src", None):
+        kernel = kernel_build.build_user_tree(REPO, a.kernel_src,
+                                              a.kernel_config)
+    else:
+        kernel = kernel_build.build(REPO, [Path(p).resolve() for p in
+                                           getattr(a, "kernel_patch", [])],
+                                    getattr(a, "kernel_config", []))
+    initrd = initramfs.build(REPO)
+    return Artifacts(qemu, kernel, initrd)
+
+
+def _opts(a):
+    return machine.MachineOptions(smp=a.smp, mem=a.mem, cpu=a.cpu,
+                                  qemu_args=a.qemu_arg, timeout=a.timeout)
+
+
+def cmd_exec(a):
+    argv = a.cmd[1:] if a.cmd[:1] == ["--"] else a.cmd
+    if not argv:
+        raise UsageError("exec: no command given; usage: contdax exec "
+                         "[options] -- CMD...")
+    art = prepare(a)
+    res = machine.execute(art.qemu.binary, art.kernel.image, art.initrd,
+                          shlex.join(argv), _opts(a))
+    return res.status
+
+
+def contdax_version():
+    out = subprocess.run(["git", "-C", str(REPO), "describe", "--always",
+                          "--dirty", "--tags"], capture_output=True,
+                         text=True)
+    return out.stdout.strip() or "unknown (not a git checkout)"
+
+
+def cmd_version(_a):
+    v = {"contdax": contdax_version()}
+    v.update({f"{k}-source": val for k, val in sources.describe().items()})
+    for k, val in v.items():
+        print(f"{k}: {val}")
+    return 0
+
+
+def cmd_path(a):
+    if a.what == "cache":
+        print(cache.root())
+        return 0
+    if a.what == "logs":
+        print(cache.log_dir())
+        return 0
+    art = prepare(a)
+    print({"qemu": art.qemu.binary, "kernel": art.kernel.image,
+           "initramfs": art.initrd}[a.what])
+    return 0
+
+
+def cmd_qemu(a):
+    qemu = qemu_build.build(REPO)
+    return subprocess.run([str(qemu.binary)] + a.args).returncode
+
+
+def cmd_run(a):
+    art = prepare(a)
+    return report.run(art, _opts(a))
+
+
+def dispatch(a):
+    if a.command in ("run", "exec", "shell"):
+        _check_kernel_args(a)
+    if a.command == "exec":
+        return cmd_exec(a)
+    if a.command == "run":
+        return cmd_run(a)
+    if a.command == "shell":
+        art = prepare(a)
+        return machine.shell(art.qemu.binary, art.kernel.image, art.initrd,
+                             _opts(a))
+    if a.command == "test":
+        return suites.run(REPO, a.suite or suites.NAMES)
+    if a.command == "build":
+        prepare(a)
+        return 0
+    if a.command == "qemu":
+        return cmd_qemu(a)
+    if a.command == "path":
+        return cmd_path(a)
+    if a.command == "version":
+        return cmd_version(a)
+    if a.command == "setup":
+        setup()
+        return 0
+    if a.command == "clean":
+        say(f"removed {cache.clean()}")
+        return 0
+    raise UsageError(f"unknown command {a.command}")
+
+
+def main(argv=None):
+    try:
+        a = build_parser().parse_args(argv)
+        return dispatch(a)
+    except ContdaxError as e:
+        say(f"contdax: error: {e}")
+        return e.exit_code
+    except KeyboardInterrupt:
+        say("contdax: interrupted")
+        return 130
+    except BrokenPipeError:
+        return 141
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,146 @@
+# SPDX-License-Identifier: GPL-2.0-or-later
+"""Host dependencies, installed from Debian's archive by package name.
+
+QEMU 10.0 needs meson >= 1.5 (bookworm-backports) and its source package
+comes from trixie; both suites are added with deb-src entries and pinned at
+priority 100 so that nothing else on the host is upgraded.  The arm64
+architecture is added so that `apt-get download busybox-static:arm64`
+resolves; nothing of that architecture is ever installed on the host.
+"""
+
+import os
+import re
+import shutil
+import subprocess
+from pathlib import Path
+
+from .ui import ContdaxError, say
+
+HOST_PACKAGES = [
+    "build-essential", "ninja-build", "pkg-config", "libglib2.0-dev",
+    "libfdt-dev", "libpixman-1-dev", "flex", "bison", "bc", "libssl-dev",
+    "libelf-dev", "cpio", "rsync", "xz-utils", "dpkg-dev", "patch",
+    "python3-venv", "python3-tomli", "gcc-aarch64-linux-gnu",
+    "libc6-dev-arm64-cross", "gzip",
+]
+# (package, suite, minimum version)
+BACKPORTED = [("meson", "bookworm-backports", "1.5")]
+
+SOURCES_FILE = Path("/etc/apt/sources.list.d/contdax.sources")
+PREFS_FILE = Path("/etc/apt/preferences.d/contdax")
+EXTRA_SUITES = "trixie bookworm-backports"
+PIN = "Package: *\nPin: release n=trixie\nPin-Priority: 100\n"
+
+
+def _installed_version(pkg):
+    out = subprocess.run(["dpkg-query", "-W", "-f=${Status}\t${Version}",
+                          pkg], capture_output=True, text=True)
+    if out.returncode != 0 or "install ok installed" not in out.stdout:
+        return None
+    return out.stdout.split("\t")[1]
+
+
+def _version_ge(a, b):
+    return subprocess.run(["dpkg", "--compare-versions", a, "ge", b]
+                          ).returncode == 0
+
+
+def _debian_source():
+    """URI and keyring of the host's Debian archive entry, for our suites."""
+    uri, keyring = "http://deb.debian.org/debian", \
+        "/usr/share/keyrings/debian-archive-keyring.gpg"
+    deb822 = Path("/etc/apt/sources.list.d/debian.sources")
+    if deb822.exists():
+        for stanza in deb822.read_text().split("\n\n"):
+            if "debian-security" in stanza:
+                continue
+            m = re.search(r"^URIs:\s*(\S+)", stanza, re.M)
+            k = re.search(r"^Signed-By:\s*(\S+)", stanza, re.M)
+            if m:
+                uri = m.group(1)
+                keyring = k.group(1) if k else keyring
+                break
+    return uri, keyring
+
+
+def _sources_text():
+    uri, keyring = _debian_source()
+    return (f"Types: deb deb-src\nURIs: {uri}\nSuites: {EXTRA_SUITES}\n"
+            f"Components: main\nSigned-By: {keyring}\n")
+
+
+def missing():
+    """Packages to install, as (name, suite or None)."""
+    todo = [(p, None) for p in HOST_PACKAGES if not _installed_version(p)]
+    for pkg, suite, minimum in BACKPORTED:
+        have = _installed_version(pkg)
+        if not have or not _version_ge(have, minimum):
+            todo.append((pkg, suite))
+    return todo
+
+
+def apt_configured():
+    foreign = subprocess.run(["dpkg", "--print-foreign-architectures"],
+                             capture_output=True, text=True).stdout.split()
+    return (SOURCES_FILE.exists() and PREFS_FILE.exists()
+            and "arm64" in foreign)
+
+
+def _commands(todo):
+    cmds = []
+    if not apt_configured():
+        cmds.append(["dpkg", "--add-architecture", "arm64"])
+        cmds.append(["write", str(SOURCES_FILE), _sources_text()])
+        cmds.append(["write", str(PREFS_FILE), PIN])
+    cmds.append(["apt-get", "update"])
+    plain = [p for p, s in todo if s is None]
+    if plain:
+        cmds.append(["apt-get", "install", "-y", "--no-install-recommends"]
+                    + plain)
+    for suite in sorted({s for _, s in todo if s}):
+        cmds.append(["apt-get", "install", "-y", "--no-install-recommends",
+                     "-t", suite] + [p for p, s in todo if s == suite])
+    return cmds
+
+
+def _privilege():
+    if os.geteuid() == 0:
+        return []
+    if shutil.which("sudo") and subprocess.run(
+            ["sudo", "-n", "true"], capture_output=True).returncode == 0:
+        return ["sudo", "DEBIAN_FRONTEND=noninteractive"]
+    return None
+
+
+def ensure(step, need_apt_lists=False):
+    """Install what is missing; with need_apt_lists, also set up sources."""
+    todo = missing()
+    if not todo and (apt_configured() or not need_apt_lists):
+        return
+    cmds = _commands(todo)
+    prefix = _privilege()
+    if prefix is None:
+        shown = []
+        for c in cmds:
+            if c[0] == "write":
+                shown.append(f"printf '%s' '{c[2]}' | sudo tee {c[1]}")
+            else:
+                shown.append("sudo " + " ".join(c))
+        raise ContdaxError("missing host packages "
+                           f"({', '.join(p for p, _ in todo) or 'apt sources'})"
+                           "; run as root, or run: " + " && ".join(shown))
+    say(f"    installing: {', '.join(p for p, _ in todo) or 'apt sources'}")
+    env = {"DEBIAN_FRONTEND": "noninteractive"}
+    for c in cmds:
+        if c[0] == "write":
+            if prefix:
+                subprocess.run(prefix + ["tee", c[1]], input=c[2], text=True,
+                               stdout=subprocess.DEVNULL, check=True)
+            else:
+                Path(c[1]).write_text(c[2])
+            continue
+        step.run(prefix + c, env=env)
+    still = missing()
+    if still:
+        step.fail("still missing after install: "
+                  + ", ".join(p for p, _ in still))

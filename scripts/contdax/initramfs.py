@@ -1,0 +1,127 @@
+# SPDX-License-Identifier: GPL-2.0-or-later
+"""The guest's userland: busybox, the kernel's mm selftests, guest/ programs.
+
+Everything is static arm64, cross-built with gcc-aarch64-linux-gnu, packed
+into a gzip'd newc cpio.  The archive is written here rather than with
+cpio(1) so that /dev/console can be a device node without root.
+"""
+
+import gzip
+import stat
+from pathlib import Path
+
+from . import cache, kernel_build, sources
+from .ui import step
+
+CC = kernel_build.CROSS + "gcc"
+SELFTESTS = ["gup_test", "cow", "gup_longterm"]
+SELFTEST_DIR = "tools/testing/selftests/mm"
+SELFTEST_LIBS = ["vm_util.c", "thp_settings.c"]
+CFLAGS = ["-Wall", "-O2", "-static"]
+
+
+def selftests(repo):
+    """The mm selftests built from the (patched) Debian tree."""
+    src, tree_inputs = kernel_build.tree(repo)
+    inputs = cache.Inputs()
+    inputs.add("tree", tree_inputs.key())
+    inputs.add("cc", cache.tool_version(CC))
+    inputs.add("tests", " ".join(SELFTESTS + CFLAGS))
+    entry = cache.Entry("selftests", inputs)
+    with entry.building() as out:
+        if out is None:
+            return entry.path / "bin"
+        with step("kernel mm selftests: build", cache.log_dir()) as s:
+            hdr = out / "headers"
+            s.run(["make", "-C", src, f"O={out / 'obj'}"]
+                  + kernel_build.MAKE_VARS
+                  + ["headers_install", f"INSTALL_HDR_PATH={hdr}"])
+            gen = out / "gen"
+            gen.mkdir()
+            s.run(["sh", src / SELFTEST_DIR / "check_config.sh", CC], cwd=gen)
+            (out / "bin").mkdir()
+            for t in SELFTESTS:
+                s.run([CC] + CFLAGS + ["-U_FORTIFY_SOURCE", "-isystem",
+                      hdr / "include", f"-I{src}",
+                      f"-I{src / 'tools/testing/selftests'}", f"-I{gen}",
+                      f"{t}.c"] + SELFTEST_LIBS
+                      + ["-lrt", "-lpthread", "-lm", "-o", out / "bin" / t],
+                      cwd=src / SELFTEST_DIR)
+            s.run(["rm", "-rf", out / "obj"])
+    return entry.path / "bin"
+
+
+def guest_programs(repo):
+    return sorted((repo / "guest").glob("*.c"))
+
+
+def guest_scripts(repo):
+    return sorted((repo / "guest").glob("*.sh"))
+
+
+class Cpio:
+    """A minimal newc writer: directories, files, symlinks, device nodes."""
+
+    def __init__(self, path):
+        self.f = gzip.GzipFile(path, "wb", compresslevel=6, mtime=0)
+        self.ino = 1
+
+    def _entry(self, name, mode, data=b"", rdev=(0, 0)):
+        fields = [self.ino, mode, 0, 0, 1, 0, len(data), 0, 0, rdev[0],
+                  rdev[1], len(name) + 1, 0]
+        self.ino += 1
+        hdr = b"070701" + b"".join(b"%08X" % v for v in fields)
+        self.f.write(hdr + name.encode() + b"\0")
+        self.f.write(b"\0" * (-(len(hdr) + len(name) + 1) % 4))
+        self.f.write(data)
+        self.f.write(b"\0" * (-len(data) % 4))
+
+    def dir(self, name):
+        self._entry(name, stat.S_IFDIR | 0o755)
+
+    def file(self, name, data, mode=0o755):
+        self._entry(name, stat.S_IFREG | mode, data)
+
+    def chardev(self, name, major, minor):
+        self._entry(name, stat.S_IFCHR | 0o600, rdev=(major, minor))
+
+    def close(self):
+        self._entry("TRAILER!!!", 0)
+        self.f.close()
+
+
+def _write(path, busybox, init, programs):
+    c = Cpio(path)
+    for d in ["bin", "sbin", "dev", "etc", "proc", "sys", "tmp", "root",
+              "mnt", "usr", "usr/bin", "usr/sbin"]:
+        c.dir(d)
+    c.chardev("dev/console", 5, 1)
+    c.file("init", init.read_bytes())
+    c.file("bin/busybox", busybox.read_bytes())
+    for p in programs:
+        c.file(f"usr/bin/{p.name}", p.read_bytes())
+    c.close()
+
+
+def build(repo):
+    """Return the path of the initramfs, building it if stale."""
+    tests = selftests(repo)
+    inputs = cache.Inputs()
+    inputs.add("busybox", sources.binary_version(sources.BUSYBOX_PACKAGE))
+    inputs.add("selftests", tests.parent.name)
+    inputs.add("cc", cache.tool_version(CC))
+    inputs.add_tree("guest", repo, ["guest"])
+    entry = cache.Entry("initramfs", inputs)
+    with entry.building() as out:
+        if out is not None:
+            with step("initramfs: build", cache.log_dir()) as s:
+                sources.unpack_deb(s, sources.BUSYBOX_PACKAGE, out / "bb")
+                progs = out / "guest-bin"
+                progs.mkdir()
+                for src in guest_programs(repo):
+                    s.run([CC] + CFLAGS + [src, "-o", progs / src.stem])
+                programs = (sorted(tests.iterdir()) + sorted(progs.iterdir())
+                            + guest_scripts(repo))
+                _write(out / "initramfs.cpio.gz", out / "bb/bin/busybox",
+                       repo / "guest/init", programs)
+    return entry.path / "initramfs.cpio.gz"

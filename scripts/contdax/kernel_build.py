@@ -1,0 +1,150 @@
+# SPDX-License-Identifier: GPL-2.0-or-later
+"""The arm64 guest kernel: Debian's linux-source-6.12, or the user's tree.
+
+The patched source tree is one cache entry (unpacked once per version and
+patch set); kernels are built out of tree (O=) from it, so the tree stays
+clean.  .config is allnoconfig plus guest-kernel-config/*.config merged by
+the kernel's merge_config.sh, then checked symbol by symbol.
+"""
+
+import hashlib
+import json
+import os
+import shutil
+import subprocess
+from pathlib import Path
+
+from . import cache, kconfig, patches, sources
+from .ui import ContdaxError, step
+
+CROSS = "aarch64-linux-gnu-"
+MAKE_VARS = ["ARCH=arm64", f"CROSS_COMPILE={CROSS}",
+             "KBUILD_BUILD_USER=contdax", "KBUILD_BUILD_HOST=contdax"]
+ARTIFACTS = ["arch/arm64/boot/Image", "vmlinux", "System.map", ".config"]
+
+
+def fragments(repo, extra=()):
+    frags = sorted((repo / "guest-kernel-config").glob("*.config"))
+    for f in extra:
+        if not Path(f).is_file():
+            raise ContdaxError(f"--kernel-config: no such file: {f}")
+        frags.append(Path(f).resolve())
+    return frags
+
+
+def _jobs():
+    return f"-j{os.cpu_count() or 2}"
+
+
+def tree(repo, extra_patches=()):
+    """The patched Debian source tree: (path, cache Inputs)."""
+    inputs = cache.Inputs()
+    inputs.add("linux-source", sources.binary_version(sources.LINUX_PACKAGE))
+    series = patches.read_series(repo / "guest-kernel-config/patches")
+    for p in list(series) + [Path(p) for p in extra_patches]:
+        if not p.is_file():
+            raise ContdaxError(f"--kernel-patch: no such file: {p}")
+        inputs.add_file(f"patch:{p.name}", p)
+    entry = cache.Entry("linux-tree", inputs)
+    with entry.building() as out:
+        if out is not None:
+            with step(f"linux {inputs.manifest()['linux-source']}: "
+                      "unpack and patch", cache.log_dir()) as s:
+                sources.unpack_linux(s, out)
+                patches.apply(s, series, out)
+                patches.apply(s, extra_patches, out)
+    return entry.path, inputs
+
+
+def _configure(s, src, obj, frags):
+    env = {"ARCH": "arm64", "CROSS_COMPILE": CROSS}
+    s.run([src / "scripts/kconfig/merge_config.sh", "-n", "-O", obj]
+          + frags, cwd=src, env=env)
+    missing = kconfig.dropped(kconfig.requested(frags),
+                              (obj / ".config").read_text())
+    if missing:
+        s.fail("Kconfig dropped requested symbols: " + ", ".join(missing))
+
+
+def _make(s, src, obj, *targets):
+    s.run(["make", "-C", src, f"O={obj}", _jobs()] + MAKE_VARS
+          + list(targets))
+
+
+def _release(src, obj):
+    out = subprocess.run(["make", "-s", "-C", str(src), f"O={obj}"]
+                         + MAKE_VARS + ["kernelrelease"],
+                         capture_output=True, text=True)
+    return out.stdout.strip()
+
+
+class Kernel:
+    def __init__(self, image, path=None):
+        self.image = Path(image)
+        self.path = path
+
+    def info(self):
+        if self.path and (self.path / "kernel.json").exists():
+            return json.loads((self.path / "kernel.json").read_text())
+        return {"image": str(self.image)}
+
+
+def _build_into(s, src, obj, out, frags, source_desc):
+    _configure(s, src, obj, frags)
+    _make(s, src, obj, "Image")
+    for rel in ARTIFACTS:
+        shutil.copy2(obj / rel, out / Path(rel).name.lstrip("."))
+    (out / "kernel.json").write_text(json.dumps({
+        "source": source_desc,
+        "release": _release(src, obj),
+        "fragments": [str(f) for f in frags],
+    }, indent=1))
+
+
+def build(repo, extra_patches=(), extra_configs=()):
+    """Build the Debian kernel with the project's config; return a Kernel."""
+    src, tree_inputs = tree(repo, extra_patches)
+    frags = fragments(repo, extra_configs)
+    inputs = cache.Inputs()
+    inputs.add("tree", tree_inputs.key())
+    for f in frags:
+        inputs.add_file(f"fragment:{f.name}", f)
+    inputs.add("cross-gcc", cache.tool_version(CROSS + "gcc"))
+    inputs.add("make", " ".join(MAKE_VARS))
+    entry = cache.Entry("kernel", inputs)
+    with entry.building() as out:
+        if out is not None:
+            version = tree_inputs.manifest()["linux-source"]
+            with step(f"kernel {version}: configure and build",
+                      cache.log_dir()) as s:
+                obj = out / "build"
+                obj.mkdir()
+                _build_into(s, src, obj, out, frags,
+                            f"Debian linux-source-6.12 {version}")
+                shutil.rmtree(obj)
+    return Kernel(entry.path / "Image", entry.path)
+
+
+def build_user_tree(repo, src, extra_configs=()):
+    """Build the user's own tree out of tree, incrementally.
+
+    A user's tree changes under us, so no hash of it is taken: make decides
+    what is stale.  The marker is removed before building, so a failed build
+    is never trusted.
+    """
+    src = Path(src).resolve()
+    if not (src / "Makefile").is_file() or not (src / "Kconfig").is_file():
+        raise ContdaxError(f"--kernel-src: {src} is not a Linux source tree")
+    frags = fragments(repo, extra_configs)
+    h = hashlib.sha256(str(src).encode())
+    for f in frags:
+        h.update(f.read_bytes())
+    out = cache.root() / "kernel-src" / h.hexdigest()[:20]
+    obj = out / "build"
+    obj.mkdir(parents=True, exist_ok=True)
+    marker = out / cache.MARKER
+    marker.unlink(missing_ok=True)
+    with step(f"kernel from {src}: configure and build", cache.log_dir()) as s:
+        _build_into(s, src, obj, out, frags, f"user tree {src}")
+    marker.write_text("{}")
+    return Kernel(out / "Image", out)

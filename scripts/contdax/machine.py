@@ -1,0 +1,194 @@
+# SPDX-License-Identifier: GPL-2.0-or-later
+"""Booting the emulated machine and running a command in it.
+
+The command travels base64-encoded on the kernel command line.  Its stdout,
+stderr and exit status come back on three virtio serial ports, each a unix
+socket here, so that kernel messages (on the pl011 console, kept in a log
+file) never mix with the command's output.
+"""
+
+import base64
+import ctypes
+import os
+import selectors
+import signal
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from . import cache
+from .ui import ContdaxError
+
+EXIT_TIMEOUT = 124
+EXIT_GUEST_FAILED = 125
+PORTS = ("stdout", "stderr", "status")
+CMDLINE_MAX = 2048 - 256  # arm64 COMMAND_LINE_SIZE, minus the fixed part
+
+
+@dataclass
+class MachineOptions:
+    smp: int = 2
+    mem: str = "2G"
+    cpu: str = "max"
+    qemu_args: list = field(default_factory=list)
+    timeout: float = 600.0
+
+
+class GuestTimeout(ContdaxError):
+    exit_code = EXIT_TIMEOUT
+
+
+class GuestFailed(ContdaxError):
+    exit_code = EXIT_GUEST_FAILED
+
+
+def base_args(qemu, kernel, initrd, opts):
+    return [str(qemu), "-M", "virt", "-cpu", opts.cpu, "-smp", str(opts.smp),
+            "-m", opts.mem, "-accel", "tcg", "-nodefaults", "-no-user-config",
+            "-display", "none", "-no-reboot",
+            "-kernel", str(kernel), "-initrd", str(initrd)]
+
+
+def _die_with_parent():
+    """Make QEMU die with contdax, so a killed run leaves no guest behind."""
+    libc = ctypes.CDLL(None, use_errno=True)
+    PR_SET_PDEATHSIG = 1
+    libc.prctl(PR_SET_PDEATHSIG, signal.SIGKILL)
+
+
+def _console_log():
+    d = cache.log_dir()
+    d.mkdir(parents=True, exist_ok=True)
+    return d / f"guest-{time.strftime('%Y%m%d-%H%M%S')}-{os.getpid()}.log"
+
+
+def _stop(proc):
+    if proc.poll() is None:
+        proc.terminate()
+        try:
+            proc.wait(5)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            proc.wait()
+
+
+class Result:
+    def __init__(self, status, stdout, stderr, console, elapsed):
+        self.status = status
+        self.stdout = stdout
+        self.stderr = stderr
+        self.console = console
+        self.elapsed = elapsed
+
+
+def execute(qemu, kernel, initrd, command, opts, stream=True):
+    """Boot, run command (a shell string) in the guest, return a Result.
+
+    With stream, the guest's stdout and stderr are copied to ours as they
+    arrive; they are returned in the Result as well.
+    """
+    encoded = base64.b64encode(command.encode()).decode()
+    if len(encoded) > CMDLINE_MAX:
+        raise ContdaxError(f"command too long for the kernel command line "
+                           f"({len(encoded)} bytes encoded, at most "
+                           f"{CMDLINE_MAX})")
+    console = _console_log()
+    append = f"console=ttyAMA0 quiet panic=-1 contdax.cmd={encoded}"
+    with tempfile.TemporaryDirectory(prefix="contdax-") as tmp:
+        listeners = {}
+        args = base_args(qemu, kernel, initrd, opts) + [
+            "-append", append,
+            "-chardev", f"file,id=con,path={console}", "-serial",
+            "chardev:con", "-device", "virtio-serial-device"]
+        for name in PORTS:
+            path = os.path.join(tmp, name)
+            s = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+            s.bind(path)
+            s.listen(1)
+            listeners[name] = s
+            args += ["-chardev", f"socket,id={name},path={path}",
+                     "-device", f"virtserialport,chardev={name},"
+                     f"name=org.contdax.{name}"]
+        args += opts.qemu_args
+        return _run(args, listeners, console, opts.timeout, command, stream)
+
+
+def _run(args, listeners, console, timeout, command, stream):
+    start = time.monotonic()
+    try:
+        proc = subprocess.Popen(args, stdin=subprocess.DEVNULL,
+                                stdout=subprocess.PIPE,
+                                stderr=subprocess.STDOUT,
+                                preexec_fn=_die_with_parent)
+    except OSError as e:
+        raise GuestFailed(f"cannot start {args[0]}: {e.strerror}") from None
+    sel = selectors.DefaultSelector()
+    for name, s in listeners.items():
+        sel.register(s, selectors.EVENT_READ, ("listen", name))
+    sel.register(proc.stdout, selectors.EVENT_READ, ("qemu", None))
+    data = {name: bytearray() for name in PORTS}
+    qemu_out = bytearray()
+    sinks = {"stdout": sys.stdout.buffer, "stderr": sys.stderr.buffer}
+    open_streams = 1
+    try:
+        while open_streams:
+            left = timeout - (time.monotonic() - start)
+            if left <= 0:
+                _stop(proc)
+                raise GuestTimeout(
+                    f"guest timed out after {timeout:g}s running "
+                    f"'{command}'; QEMU was killed; console log: {console}")
+            for key, _ in sel.select(min(left, 1.0)):
+                kind, name = key.data
+                if kind == "listen":
+                    conn, _ = key.fileobj.accept()
+                    sel.unregister(key.fileobj)
+                    sel.register(conn, selectors.EVENT_READ, ("port", name))
+                    open_streams += 1
+                    continue
+                chunk = os.read(key.fileobj.fileno(), 65536)
+                if not chunk:
+                    sel.unregister(key.fileobj)
+                    open_streams -= 1
+                    continue
+                if kind == "qemu":
+                    qemu_out += chunk
+                    continue
+                data[name] += chunk
+                if stream and name in sinks:
+                    sinks[name].write(chunk)
+                    sinks[name].flush()
+        proc.wait()
+    finally:
+        _stop(proc)
+        for s in listeners.values():
+            s.close()
+    elapsed = time.monotonic() - start
+    status_line = data["status"].decode(errors="replace").strip()
+    if not status_line.startswith("contdax-exit "):
+        detail = qemu_out.decode(errors="replace").strip().splitlines()
+        why = (f"QEMU said: {detail[-1]}" if detail and proc.returncode
+               else "the guest stopped without reporting a status")
+        raise GuestFailed(f"{why} (QEMU exit {proc.returncode}); "
+                          f"console log: {console}")
+    return Result(int(status_line.split()[1]), bytes(data["stdout"]),
+                  bytes(data["stderr"]), console, elapsed)
+
+
+def shell(qemu, kernel, initrd, opts):
+    """An interactive guest console on this terminal; Ctrl-A x quits."""
+    args = base_args(qemu, kernel, initrd, opts) + [
+        "-append", "console=ttyAMA0 panic=-1",
+        "-chardev", "stdio,id=con,mux=on,signal=off",
+        "-serial", "chardev:con", "-mon", "chardev=con,mode=readline",
+    ] + opts.qemu_args
+    print("contdax: guest console; Ctrl-A x quits QEMU", file=sys.stderr)
+    return subprocess.run(args, preexec_fn=_die_with_parent).returncode
+
+
+def qemu_exists(qemu):
+    return Path(qemu).is_file()

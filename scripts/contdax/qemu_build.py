@@ -1,0 +1,98 @@
+# SPDX-License-Identifier: GPL-2.0-or-later
+"""QEMU: Debian's 10.0.x source + patches/qemu + the project's files, built.
+
+Patches are small hooks into upstream files; the project's own files
+(hw/, target/, tests/qtest/, include/) are copied over the tree and may only
+add files, never replace an upstream one.
+"""
+
+import json
+import shutil
+from pathlib import Path
+
+from . import cache, patches, sources
+from .ui import ContdaxError, step
+
+OVERLAY_DIRS = ["hw", "target", "tests/qtest", "include"]
+CONFIGURE = [
+    "--target-list=aarch64-softmmu", "--disable-docs", "--disable-werror",
+    "--enable-fdt=system", "--disable-user", "--without-default-features",
+    "--enable-tcg", "--disable-install-blobs", "--python=/usr/bin/python3",
+    "--with-devices-aarch64=minimal",
+]
+
+
+def project_qtests(repo):
+    """The project's qtest programs, by name (tests/qtest/NAME.c)."""
+    return sorted(p.stem for p in (repo / "tests/qtest").glob("*-test.c"))
+
+
+def _inputs(repo):
+    inputs = cache.Inputs()
+    inputs.add("qemu-source", sources.qemu_version())
+    for p in patches.read_series(repo / "patches/qemu"):
+        inputs.add_file(f"patch:{p.name}", p)
+    inputs.add_tree("overlay", repo, OVERLAY_DIRS)
+    inputs.add("configure", " ".join(CONFIGURE))
+    for tool in ("cc", "meson", "ninja"):
+        inputs.add(tool, cache.tool_version(tool))
+    return inputs
+
+
+def _overlay(repo, src):
+    for rel in OVERLAY_DIRS:
+        base = repo / rel
+        if not base.exists():
+            continue
+        for path in sorted(p for p in base.rglob("*") if p.is_file()):
+            rel_path = path.relative_to(repo)
+            dest = src / rel_path
+            if dest.exists():
+                raise ContdaxError(
+                    f"overlay file {rel_path} would replace an upstream "
+                    "file; change upstream files with a patch in "
+                    "patches/qemu/")
+            dest.parent.mkdir(parents=True, exist_ok=True)
+            shutil.copy2(path, dest)
+
+
+class QemuBuild:
+    def __init__(self, path):
+        self.path = path
+        self.build = path / "build"
+        self.binary = self.build / "qemu-system-aarch64"
+
+    def qtest(self, name):
+        return self.build / "tests/qtest" / name
+
+    def versions(self):
+        return json.loads((self.path / "versions.json").read_text())
+
+
+def build(repo):
+    """Build QEMU if its cache entry is missing; return a QemuBuild."""
+    logs = cache.log_dir()
+    with step("qemu: sources", logs) as s:
+        entry = cache.Entry("qemu", _inputs(repo))
+        series = patches.read_series(repo / "patches/qemu")
+    with entry.building() as out:
+        if out is None:
+            return QemuBuild(entry.path)
+        src = out / "src"
+        with step(f"qemu {sources.qemu_version()}: unpack and patch",
+                  logs) as s:
+            sources.unpack_qemu(s, src)
+            patches.apply(s, series, src)
+            _overlay(repo, src)
+        with step("qemu: configure", logs) as s:
+            (out / "build").mkdir()
+            s.run([src / "configure"] + CONFIGURE, cwd=out / "build")
+        targets = ["qemu-system-aarch64"] + [
+            f"tests/qtest/{t}" for t in project_qtests(repo)]
+        with step("qemu: build", logs) as s:
+            s.run(["ninja", "-C", out / "build"] + targets)
+        (out / "versions.json").write_text(json.dumps({
+            "qemu-source": sources.qemu_version(),
+            "patches": [p.name for p in series],
+        }, indent=1))
+    return QemuBuild(entry.path)

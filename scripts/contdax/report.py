@@ -1,0 +1,105 @@
+# SPDX-License-Identifier: GPL-2.0-or-later
+"""`contdax run`: boot the default machine, run the workloads, report.
+
+Until the device-dax and fork workloads land, the workload is the smoke
+set (guest/smoke.sh): kernel facts and seed 000's THP gup benchmark with
+THP and without, in one boot, beside the seed's hardware figures.
+"""
+
+import re
+import statistics
+
+from . import machine, sources
+from .ui import say
+
+SEED_000 = {"t": 378.50, "T": 13992.50}  # us, PIN_LONGTERM get, 512 MiB
+GUP_SIZE_MB = 512
+_TIME = re.compile(r"PIN_LONGTERM_BENCHMARK: Time: get:(\d+) put:(\d+) us")
+
+
+def parse_smoke(text):
+    """key=value facts, and per THP mode the gup get/put times in us."""
+    facts, gup, mode = {}, {}, None
+    for line in text.splitlines():
+        if line.startswith("gup_begin="):
+            mode = line.split("=", 1)[1]
+            gup[mode] = {"get": [], "put": [], "status": 0}
+        elif line.startswith("gup_end="):
+            mode = None
+        elif mode and line.startswith("gup_status="):
+            gup[mode]["status"] = int(line.split("=", 1)[1])
+        elif mode:
+            m = _TIME.search(line)
+            if m:
+                gup[mode]["get"].append(int(m.group(1)))
+                gup[mode]["put"].append(int(m.group(2)))
+        elif "=" in line:
+            k, v = line.split("=", 1)
+            facts[k] = v
+    return facts, gup
+
+
+def problems(facts, gup):
+    """What the smoke set must show; each problem is one line."""
+    found = []
+    if not facts.get("release", "").startswith("6.12."):
+        found.append(f"kernel release {facts.get('release')!r} is not 6.12.x")
+    if facts.get("contpte") != "y":
+        found.append("CONFIG_ARM64_CONTPTE is not y in /proc/config.gz")
+    if "64kB" not in facts.get("mthp_sizes", "").split():
+        found.append("the guest offers no 64kB mTHP size")
+    for mode in ("t", "T"):
+        g = gup.get(mode)
+        if not g or g["status"] or len(g["get"]) != 10:
+            found.append(f"gup_test -{mode} did not report 10 timings")
+    return found
+
+
+def _median(values):
+    return statistics.median(values) if values else float("nan")
+
+
+def render(facts, gup, versions):
+    lines = [
+        f"contdax smoke report  (QEMU {versions['qemu']}, guest "
+        f"{facts.get('release', '?')}, TCG emulation)",
+        "",
+        f"  {'kernel release':<28}{facts.get('release', '?')}",
+        f"  {'page size':<28}{facts.get('page_size', '?')}",
+        f"  {'mTHP sizes':<28}{facts.get('mthp_sizes', '?')}",
+        f"  {'CONFIG_ARM64_CONTPTE':<28}{facts.get('contpte', '?')}",
+        "",
+        f"  gup_test -m {GUP_SIZE_MB} -L -n 1024 -r 10 (seed 000), get time "
+        "per call, median [min..max]",
+        f"  {'':<12}{'guest us':>26}{'seed hw us':>14}",
+    ]
+    for mode, label in (("T", "THP off -T"), ("t", "THP on -t")):
+        g = gup.get(mode, {"get": []})["get"]
+        span = f"{_median(g):.0f} [{min(g)}..{max(g)}]" if g else "-"
+        lines.append(f"  {label:<12}{span:>26}{SEED_000[mode]:>14.1f}")
+    off = _median(gup.get("T", {"get": []})["get"])
+    on = _median(gup.get("t", {"get": []})["get"])
+    if on and on == on and off == off:
+        lines.append(f"  {'ratio off/on':<12}{off / on:>26.1f}"
+                     f"{SEED_000['T'] / SEED_000['t']:>14.1f}")
+    lines += ["",
+              "  Guest times are TCG-emulated: absolute times do not carry "
+              "over to hardware;",
+              "  the ratio of kernel work (THP off vs on) is what to compare."]
+    return "\n".join(lines)
+
+
+def run(art, opts):
+    say("==> workloads: smoke set (guest/smoke.sh)")
+    res = machine.execute(art.qemu.binary, art.kernel.image, art.initrd,
+                          f"smoke.sh {GUP_SIZE_MB}", opts, stream=False)
+    text = res.stdout.decode(errors="replace")
+    facts, gup = parse_smoke(text)
+    say(f"    guest ran for {res.elapsed:.1f}s")
+    print(render(facts, gup, {"qemu": sources.qemu_version()}))
+    found = problems(facts, gup)
+    if res.status:
+        found.append(f"smoke.sh exited with status {res.status}")
+    for p in found:
+        say(f"contdax: error: {p}; console log: {res.console}")
+    return 1 if found else 0

@@ -1,0 +1,141 @@
+# SPDX-License-Identifier: GPL-2.0-or-later
+"""Upstream sources from Debian's archive: QEMU 10.0.x, Linux 6.12, busybox.
+
+The newest version the archive serves within each series is taken and
+recorded: versions move, so contdax never pins one that may disappear.
+Downloads are kept in the cache under their Debian file names, which carry
+the version, and are fetched into a temporary directory first so that a
+partial download is never taken for a complete one.
+
+apt verifies each file against the archive's signed indices; dpkg-source
+then checks the tarballs against the .dsc's checksums.
+"""
+
+import functools
+import re
+import subprocess
+import tempfile
+from pathlib import Path
+
+from . import cache
+from .ui import ContdaxError
+
+QEMU_SERIES = "10.0."
+LINUX_PACKAGE = "linux-source-6.12"
+BUSYBOX_PACKAGE = "busybox-static:arm64"
+
+
+def _newest(versions, prefix=""):
+    best = None
+    for v in versions:
+        upstream = v.split(":", 1)[-1]
+        if not upstream.startswith(prefix):
+            continue
+        if best is None or subprocess.run(
+                ["dpkg", "--compare-versions", v, "gt", best]).returncode == 0:
+            best = v
+    return best
+
+
+def _apt_query(args):
+    out = subprocess.run(["apt-cache"] + args, capture_output=True,
+                         text=True)
+    return out.stdout
+
+
+@functools.lru_cache(maxsize=None)
+def qemu_version():
+    versions = re.findall(r"^Version: (\S+)", _apt_query(["showsrc", "qemu"]),
+                          re.M)
+    v = _newest(versions, QEMU_SERIES)
+    if not v:
+        raise ContdaxError("no QEMU 10.0.x source package in the apt lists; "
+                           "run './contdax setup' (it adds the trixie "
+                           "deb-src entry)")
+    return v
+
+
+@functools.lru_cache(maxsize=None)
+def binary_version(package):
+    versions = [line.split("|")[1].strip()
+                for line in _apt_query(["madison", package]).splitlines()
+                if line.count("|") >= 2]
+    v = _newest(versions)
+    if not v:
+        raise ContdaxError(f"package {package} not found in the apt lists; "
+                           "run './contdax setup'")
+    return v
+
+
+def _downloads():
+    d = cache.root() / "downloads"
+    d.mkdir(parents=True, exist_ok=True)
+    return d
+
+
+def _fetch(step, cmd, want):
+    """Run an apt download into a temp dir; move files matching want."""
+    dest = _downloads()
+    with tempfile.TemporaryDirectory(dir=dest) as tmp:
+        step.run(cmd, cwd=tmp)
+        got = [p for p in Path(tmp).iterdir() if want(p.name)]
+        if not got:
+            step.fail(f"'{' '.join(cmd)}' downloaded nothing usable")
+        for p in got:
+            p.rename(dest / p.name)
+
+
+def qemu_dsc(step):
+    """Path of the QEMU .dsc (with its tarballs beside it)."""
+    version = qemu_version()
+    bare = version.split(":", 1)[-1]
+    dsc = _downloads() / f"qemu_{bare}.dsc"
+    if not dsc.exists():
+        _fetch(step, ["apt-get", "source", "--download-only",
+                      f"qemu={version}"], lambda n: n.startswith("qemu_"))
+    return dsc
+
+
+def unpack_qemu(step, dest):
+    step.run(["dpkg-source", "--no-copy", "-x", qemu_dsc(step), dest])
+
+
+def deb(step, package):
+    """Path of the .deb of the newest version of package."""
+    version = binary_version(package)
+    name = package.split(":")[0]
+    arch = package.split(":")[1] if ":" in package else None
+    for p in _downloads().glob(f"{name}_*.deb"):
+        stem = p.name.replace("%3a", ":")
+        if f"_{version}_" in stem and (arch is None or stem.endswith(
+                f"_{arch}.deb") or stem.endswith("_all.deb")):
+            return p
+    _fetch(step, ["apt-get", "download", f"{package}={version}"],
+           lambda n: n.startswith(name + "_") and n.endswith(".deb"))
+    return deb(step, package)
+
+
+def unpack_deb(step, package, dest):
+    step.run(["dpkg-deb", "-x", deb(step, package), dest])
+
+
+def unpack_linux(step, dest):
+    """Unpack Debian's linux-source tarball so that dest is the tree top."""
+    with tempfile.TemporaryDirectory(dir=_downloads()) as tmp:
+        unpack_deb(step, LINUX_PACKAGE, tmp)
+        tarballs = list(Path(tmp).glob("usr/src/linux-source-*.tar.xz"))
+        if len(tarballs) != 1:
+            step.fail(f"{LINUX_PACKAGE} holds no linux-source tarball")
+        dest = Path(dest)
+        dest.mkdir(parents=True, exist_ok=True)
+        step.run(["tar", "-xf", tarballs[0], "-C", dest,
+                  "--strip-components=1"])
+
+
+def describe():
+    """Versions of the upstream sources, for `contdax version`."""
+    return {
+        "qemu": qemu_version(),
+        "linux": binary_version(LINUX_PACKAGE),
+        "busybox": binary_version(BUSYBOX_PACKAGE),
+    }

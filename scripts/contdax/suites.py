@@ -1,0 +1,131 @@
+# SPDX-License-Identifier: GPL-2.0-or-later
+"""`contdax test`: every suite, one closing line "N passed, N failed".
+
+unit   fast tests of pure logic: the C files built by the top-level
+       meson.build, and the CLI's Python modules (tests/unit/)
+cli    the contdax command's handling of bad input (tests/cli/)
+qtest  the project's qtests (tests/qtest/), built inside the QEMU tree
+guest  boots of the emulated machine (tests/guest/)
+
+A skipped test is reported as skipped, never as passed.
+"""
+
+import json
+import os
+import re
+import shutil
+import subprocess
+import sys
+import unittest
+from dataclasses import dataclass
+
+from . import cache
+from .ui import ContdaxError, say
+
+NAMES = ["unit", "cli", "qtest", "guest"]
+
+
+@dataclass
+class Count:
+    passed: int = 0
+    failed: int = 0
+    skipped: int = 0
+
+    def add(self, other):
+        self.passed += other.passed
+        self.failed += other.failed
+        self.skipped += other.skipped
+
+
+def python_suite(repo, subdir):
+    loader = unittest.TestLoader()
+    suite = loader.discover(str(repo / "tests" / subdir),
+                            top_level_dir=str(repo / "tests" / subdir))
+    result = unittest.TextTestRunner(stream=sys.stdout, verbosity=2).run(suite)
+    bad = len(result.failures) + len(result.errors) + len(
+        result.unexpectedSuccesses)
+    skipped = len(result.skipped)
+    return Count(result.testsRun - bad - skipped, bad, skipped)
+
+
+def meson_suite(repo):
+    """C unit tests of the top-level meson.build."""
+    build = cache.root() / "unit-build"
+    if not (build / "build.ninja").exists():
+        shutil.rmtree(build, ignore_errors=True)
+        subprocess.run(["meson", "setup", str(build), str(repo)], check=True)
+    rc = subprocess.run(["meson", "test", "-C", str(build),
+                         "--print-errorlogs"]).returncode
+    log = build / "meson-logs" / "testlog.json"
+    count = Count()
+    if log.exists():
+        for line in log.read_text().splitlines():
+            r = json.loads(line)["result"]
+            if r in ("OK", "EXPECTEDFAIL"):
+                count.passed += 1
+            elif r == "SKIP":
+                count.skipped += 1
+            else:
+                count.failed += 1
+    if rc and not count.failed:
+        count.failed += 1
+    return count
+
+
+_TAP = re.compile(r"^(not ok|ok)\b(.*)$")
+
+
+def tap_count(text):
+    count = Count()
+    for line in text.splitlines():
+        m = _TAP.match(line.strip())
+        if not m:
+            continue
+        if "# SKIP" in m.group(2).upper():
+            count.skipped += 1
+        elif m.group(1) == "ok":
+            count.passed += 1
+        else:
+            count.failed += 1
+    return count
+
+
+def qtest_suite(repo):
+    from . import qemu_build
+    qemu = qemu_build.build(repo)
+    total = Count()
+    for name in qemu_build.project_qtests(repo):
+        say(f"==> qtest {name}")
+        env = dict(os.environ, QTEST_QEMU_BINARY=str(qemu.binary))
+        proc = subprocess.run([str(qemu.qtest(name)), "--tap", "-k"],
+                              env=env, capture_output=True, text=True)
+        sys.stdout.write(proc.stdout)
+        sys.stdout.write(proc.stderr)
+        count = tap_count(proc.stdout)
+        if proc.returncode and not count.failed:
+            count.failed += 1
+        total.add(count)
+    return total
+
+
+def run(repo, names):
+    total = Count()
+    for name in names:
+        say(f"==> suite: {name}")
+        try:
+            if name == "unit":
+                count = python_suite(repo, "unit")
+                count.add(meson_suite(repo))
+            elif name == "qtest":
+                count = qtest_suite(repo)
+            else:
+                count = python_suite(repo, name)
+        except (ContdaxError, subprocess.CalledProcessError) as e:
+            say(f"contdax: error: suite {name}: {e}")
+            count = Count(failed=1)
+        say(f"    suite {name}: {count.passed} passed, {count.failed} "
+            f"failed, {count.skipped} skipped")
+        total.add(count)
+    tail = f", {total.skipped} skipped" if total.skipped else ""
+    print(f"{total.passed} passed, {total.failed} failed{tail}", flush=True)
+    return 1 if total.failed else 0

@@ -1,0 +1,52 @@
+# SPDX-License-Identifier: GPL-2.0-or-later
+import unittest
+
+import contdax_path  # noqa: F401
+from contdax import report, suites
+
+
+def smoke_output(times_t, times_T, release="6.12.117-contdax"):
+    lines = [f"release={release}", "page_size=4096",
+             "mthp_sizes=16kB 32kB 64kB 128kB 2048kB", "contpte=y"]
+    for mode, times in (("t", times_t), ("T", times_T)):
+        lines.append(f"gup_begin={mode}")
+        lines.append("TAP version 13")
+        for t in times:
+            lines.append(f"# PIN_LONGTERM_BENCHMARK: Time: get:{t} put:3 us")
+        lines.append(f"gup_end={mode}")
+    return "\n".join(lines)
+
+
+class ReportTest(unittest.TestCase):
+    def test_parse_and_accept(self):
+        facts, gup = report.parse_smoke(smoke_output([5] * 10, [50] * 10))
+        self.assertEqual(facts["contpte"], "y")
+        self.assertEqual(gup["t"]["get"], [5] * 10)
+        self.assertEqual(gup["T"]["put"], [3] * 10)
+        self.assertEqual(report.problems(facts, gup), [])
+        text = report.render(facts, gup, {"qemu": "10.0.13"})
+        self.assertIn("ratio off/on", text)
+        self.assertIn("10.0", text)
+
+    def test_gup_skip_is_a_problem(self):
+        # gup_test exits 0 when it cannot open debugfs: no timings then.
+        facts, gup = report.parse_smoke(smoke_output([], [50] * 10))
+        self.assertEqual(report.problems(facts, gup),
+                         ["gup_test -t did not report 10 timings"])
+
+    def test_wrong_kernel_and_config(self):
+        out = smoke_output([5] * 10, [50] * 10, release="6.1.0")
+        facts, gup = report.parse_smoke(out.replace("contpte=y", "contpte="))
+        found = report.problems(facts, gup)
+        self.assertEqual(len(found), 2)
+
+
+class TapTest(unittest.TestCase):
+    def test_counts(self):
+        c = suites.tap_count("TAP version 13\nok 1 /a\nnot ok 2 /b\n"
+                             "ok 3 /c # SKIP no kvm\n# ok 4 comment\n1..3\n")
+        self.assertEqual((c.passed, c.failed, c.skipped), (1, 1, 1))
+
+
+if __name__ == "__main__":
+    unittest.main()
