@@ -8,16 +8,20 @@
 size=${1:-512}
 echo "release=$(uname -r)"
 echo "page_size=$(getconf PAGESIZE)"
-sizes=
-for d in /sys/kernel/mm/transparent_hugepage/hugepages-*kB; do
-	[ -d "$d" ] && sizes="$sizes ${d##*hugepages-}"
-done
-echo "mthp_sizes=${sizes# }"
-echo "thp_enabled=$(cat /sys/kernel/mm/transparent_hugepage/enabled)"
+thp=/sys/kernel/mm/transparent_hugepage
+sizes=$(ls -d $thp/hugepages-*kB | sed 's/.*hugepages-//; s/kB$//' | sort -n |
+	sed 's/$/kB/' | tr '\n' ' ')
+echo "mthp_sizes=${sizes% }"
+echo "thp_enabled=$(cat $thp/enabled)"
 echo "contpte=$(zcat /proc/config.gz | sed -n 's/^CONFIG_ARM64_CONTPTE=//p')"
 echo "mem_total_kb=$(sed -n 's/^MemTotal: *\([0-9]*\) kB/\1/p' /proc/meminfo)"
-for thp in t T; do
-	echo "gup_begin=$thp"
-	gup_test -m "$size" -$thp -L -n 1024 -r 10 || echo "gup_status=$?"
-	echo "gup_end=$thp"
+pmd_faults() {
+	cat $thp/hugepages-2048kB/stats/anon_fault_alloc
+}
+for mode in t T; do
+	echo "gup_begin=$mode"
+	before=$(pmd_faults)
+	gup_test -m "$size" -$mode -L -n 1024 -r 10 || echo "gup_status=$?"
+	echo "gup_thp_faults=$(($(pmd_faults) - before))"
+	echo "gup_end=$mode"
 done

@@ -6,6 +6,7 @@ import json
 import shlex
 import subprocess
 import sys
+import traceback
 from pathlib import Path
 
 from . import (cache, deps, initramfs, kernel_build, machine, qemu_build,
@@ -53,6 +54,29 @@ def _machine_options(p, timeout):
     g.add_argument("--timeout", type=_positive_float, default=timeout,
                    help=f"seconds before a guest is killed (default "
                         f"{timeout:g})")
+    g.add_argument("--boot", choices=["dt", "acpi"], default="dt",
+                   help="dt: direct kernel boot, device tree (default); "
+                   "acpi: UEFI firmware and ACPI")
+    g = p.add_argument_group("nvdimm-dax")
+    g.add_argument("--nvdimm", metavar="SIZE",
+                   help="add an nvdimm-dax of this size (e.g. 4G)")
+    g.add_argument("--align",
+                   help="its dax alignment: 4K, 16K, 64K, 2M, 32M, 512M, 1G "
+                   "(default 2M)")
+    g.add_argument("--memmap", choices=["dev", "ram"],
+                   help="where the guest keeps its struct pages (default "
+                   "dev)")
+    g.add_argument("--dax-mode", choices=["devdax", "fsdax"],
+                   help="/dev/daxN.M or /dev/pmemN "
+                   "(default devdax)")
+    g.add_argument("--nvdimm-format", choices=["auto", "never", "force"],
+                   help="auto: write the info block over zeroes only "
+                   "(default); never: leave the namespace raw; force: "
+                   "overwrite whatever is there (destructive)")
+    g.add_argument("--nvdimm-file", metavar="FILE",
+                   help="backing file (default: one per size and settings "
+                   "in the cache); never overwritten unless it is empty or "
+                   "holds the same info block")
     _kernel_options(p)
 
 
@@ -150,9 +174,37 @@ def prepare(a):
     return Artifacts(qemu, kernel, initrd)
 
 
+def _nvdimm(a):
+    given = {"--align": a.align, "--memmap": a.memmap,
+             "--dax-mode": a.dax_mode, "--nvdimm-file": a.nvdimm_file,
+             "--nvdimm-format": a.nvdimm_format}
+    if not a.nvdimm:
+        for opt, value in given.items():
+            if value is not None:
+                raise UsageError(f"{opt} needs --nvdimm SIZE")
+        return None
+    size = machine.parse_size(a.nvdimm, "--nvdimm")
+    align, memmap = a.align or "2M", a.memmap or "dev"
+    mode = a.dax_mode or "devdax"
+    machine.parse_size(align, "--align")
+    if a.nvdimm_file:
+        path = Path(a.nvdimm_file).resolve()
+        if not path.parent.is_dir():
+            raise UsageError(f"--nvdimm-file: no such directory: "
+                             f"{path.parent}")
+    else:
+        path = cache.root() / "nvdimm" / (
+            f"nvdimm-{a.nvdimm}-{align}-{memmap}-{mode}.img")
+        path.parent.mkdir(parents=True, exist_ok=True)
+    return machine.NvdimmOptions(size=size, align=align, memmap=memmap,
+                                 mode=mode, path=path,
+                                 format=a.nvdimm_format or "auto")
+
+
 def _opts(a):
     return machine.MachineOptions(smp=a.smp, mem=a.mem, cpu=a.cpu,
-                                  qemu_args=a.qemu_arg, timeout=a.timeout)
+                                  qemu_args=a.qemu_arg, timeout=a.timeout,
+                                  boot=a.boot, nvdimm=_nvdimm(a))
 
 
 def cmd_exec(a):
@@ -207,6 +259,10 @@ def cmd_run(a):
 def dispatch(a):
     if a.command in ("run", "exec", "shell"):
         _check_kernel_args(a)
+        _opts(a)
+        if a.boot == "acpi":
+            with step("UEFI firmware", cache.log_dir()) as s:
+                deps.ensure(s, extra=deps.ACPI_PACKAGES)
     if a.command == "exec":
         return cmd_exec(a)
     if a.command == "run":
@@ -247,6 +303,11 @@ def main(argv=None):
         return 130
     except BrokenPipeError:
         return 141
+    except Exception as e:  # a bug: still one line, never a traceback
+        where = traceback.extract_tb(e.__traceback__)[-1]
+        say(f"contdax: internal error: {type(e).__name__}: {e} (at "
+            f"{Path(where.filename).name}:{where.lineno}; please report)")
+        return 1
 
 
 if __name__ == "__main__":

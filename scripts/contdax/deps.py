@@ -23,6 +23,8 @@ HOST_PACKAGES = [
     "python3-venv", "python3-tomli", "gcc-aarch64-linux-gnu",
     "libc6-dev-arm64-cross", "gzip",
 ]
+# Only for --boot acpi: UEFI firmware for -M virt.
+ACPI_PACKAGES = ["qemu-efi-aarch64"]
 # (package, suite, minimum version)
 BACKPORTED = [("meson", "bookworm-backports", "1.5")]
 
@@ -69,9 +71,10 @@ def _sources_text():
             f"Components: main\nSigned-By: {keyring}\n")
 
 
-def missing():
+def missing(extra=()):
     """Packages to install, as (name, suite or None)."""
-    todo = [(p, None) for p in HOST_PACKAGES if not _installed_version(p)]
+    todo = [(p, None) for p in HOST_PACKAGES + list(extra)
+            if not _installed_version(p)]
     for pkg, suite, minimum in BACKPORTED:
         have = _installed_version(pkg)
         if not have or not _version_ge(have, minimum):
@@ -112,9 +115,9 @@ def _privilege():
     return None
 
 
-def ensure(step, need_apt_lists=False):
+def ensure(step, need_apt_lists=False, extra=()):
     """Install what is missing; with need_apt_lists, also set up sources."""
-    todo = missing()
+    todo = missing(extra)
     if not todo and (apt_configured() or not need_apt_lists):
         return
     cmds = _commands(todo)
@@ -140,7 +143,7 @@ def ensure(step, need_apt_lists=False):
                 Path(c[1]).write_text(c[2])
             continue
         step.run(prefix + c, env=env)
-    still = missing()
+    still = missing(extra)
     if still:
         step.fail("still missing after install: "
                   + ", ".join(p for p, _ in still))

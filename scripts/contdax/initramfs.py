@@ -116,12 +116,17 @@ def build(repo):
         if out is not None:
             with step("initramfs: build", cache.log_dir()) as s:
                 sources.unpack_deb(s, sources.BUSYBOX_PACKAGE, out / "bb")
+                busybox = [p for p in ("bin/busybox", "usr/bin/busybox")
+                           if (out / "bb" / p).is_file()]
+                if not busybox:
+                    s.fail(f"{sources.BUSYBOX_PACKAGE} holds no busybox "
+                           "binary")
                 progs = out / "guest-bin"
                 progs.mkdir()
                 for src in guest_programs(repo):
                     s.run([CC] + CFLAGS + [src, "-o", progs / src.stem])
                 programs = (sorted(tests.iterdir()) + sorted(progs.iterdir())
                             + guest_scripts(repo))
-                _write(out / "initramfs.cpio.gz", out / "bb/bin/busybox",
+                _write(out / "initramfs.cpio.gz", out / "bb" / busybox[0],
                        repo / "guest/init", programs)
     return entry.path / "initramfs.cpio.gz"

@@ -10,6 +10,7 @@ file) never mix with the command's output.
 import base64
 import ctypes
 import os
+import re
 import selectors
 import signal
 import socket
@@ -21,12 +22,35 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from . import cache
-from .ui import ContdaxError
+from .ui import ContdaxError, UsageError
 
 EXIT_TIMEOUT = 124
 EXIT_GUEST_FAILED = 125
 PORTS = ("stdout", "stderr", "status")
 CMDLINE_MAX = 2048 - 256  # arm64 COMMAND_LINE_SIZE, minus the fixed part
+
+
+UEFI_FIRMWARE = Path("/usr/share/qemu-efi-aarch64/QEMU_EFI.fd")
+_SUFFIX = {"": 1, "K": 1 << 10, "M": 1 << 20, "G": 1 << 30, "T": 1 << 40}
+
+
+def parse_size(text, option):
+    """Bytes in a size like 4G, 512M, 2M or 4096; UsageError otherwise."""
+    m = re.fullmatch(r"(\d+)([KMGT]?)i?B?", text.strip(), re.I)
+    if not m or int(m.group(1)) == 0:
+        raise UsageError(f"{option}: '{text}' is not a size (like 4G, 512M)")
+    return int(m.group(1)) * _SUFFIX[m.group(2).upper()]
+
+
+@dataclass
+class NvdimmOptions:
+    """One nvdimm-dax device, its backing file and how the guest boots."""
+    size: int
+    align: str = "2M"
+    memmap: str = "dev"
+    mode: str = "devdax"
+    path: Path = None
+    format: str = "auto"
 
 
 @dataclass
@@ -36,6 +60,28 @@ class MachineOptions:
     cpu: str = "max"
     qemu_args: list = field(default_factory=list)
     timeout: float = 600.0
+    boot: str = "dt"
+    nvdimm: NvdimmOptions = None
+
+    def args(self):
+        """QEMU arguments for memory, firmware and the nvdimm."""
+        if not self.nvdimm:
+            mem = ["-m", self.mem]
+        else:
+            ram = parse_size(self.mem if self.mem[-1:].isalpha()
+                             else self.mem + "M", "--mem")
+            nv = self.nvdimm
+            mem = ["-M", "virt,nvdimm=on",
+                   "-m", f"{ram >> 20}M,slots=1,maxmem="
+                         f"{(ram + nv.size) >> 20}M",
+                   "-object", f"memory-backend-file,id=cxnv0,share=on,"
+                              f"mem-path={nv.path},size={nv.size}",
+                   "-device", f"nvdimm-dax,id=nvdimm0,memdev=cxnv0,"
+                              f"align={nv.align},memmap={nv.memmap},"
+                              f"mode={nv.mode},format={nv.format}"]
+        if self.boot == "acpi":
+            mem += ["-bios", str(UEFI_FIRMWARE)]
+        return mem
 
 
 class GuestTimeout(ContdaxError):
@@ -48,9 +94,9 @@ class GuestFailed(ContdaxError):
 
 def base_args(qemu, kernel, initrd, opts):
     return [str(qemu), "-M", "virt", "-cpu", opts.cpu, "-smp", str(opts.smp),
-            "-m", opts.mem, "-accel", "tcg", "-nodefaults", "-no-user-config",
+            "-accel", "tcg", "-nodefaults", "-no-user-config",
             "-display", "none", "-no-reboot",
-            "-kernel", str(kernel), "-initrd", str(initrd)]
+            "-kernel", str(kernel), "-initrd", str(initrd)] + opts.args()
 
 
 def _die_with_parent():
@@ -188,7 +234,3 @@ def shell(qemu, kernel, initrd, opts):
     ] + opts.qemu_args
     print("contdax: guest console; Ctrl-A x quits QEMU", file=sys.stderr)
     return subprocess.run(args, preexec_fn=_die_with_parent).returncode
-
-
-def qemu_exists(qemu):
-    return Path(qemu).is_file()

@@ -18,7 +18,7 @@ CONFIGURE = [
     "--target-list=aarch64-softmmu", "--disable-docs", "--disable-werror",
     "--enable-fdt=system", "--disable-user", "--without-default-features",
     "--enable-tcg", "--disable-install-blobs", "--python=/usr/bin/python3",
-    "--with-devices-aarch64=minimal",
+    "--with-devices-aarch64=minimal", "--disable-debug-info",
 ]
 
 

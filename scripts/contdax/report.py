@@ -23,11 +23,14 @@ def parse_smoke(text):
     for line in text.splitlines():
         if line.startswith("gup_begin="):
             mode = line.split("=", 1)[1]
-            gup[mode] = {"get": [], "put": [], "status": 0}
+            gup[mode] = {"get": [], "put": [], "status": 0,
+                         "thp_faults": None}
         elif line.startswith("gup_end="):
             mode = None
         elif mode and line.startswith("gup_status="):
             gup[mode]["status"] = int(line.split("=", 1)[1])
+        elif mode and line.startswith("gup_thp_faults="):
+            gup[mode]["thp_faults"] = int(line.split("=", 1)[1])
         elif mode:
             m = _TIME.search(line)
             if m:
@@ -52,6 +55,12 @@ def problems(facts, gup):
         g = gup.get(mode)
         if not g or g["status"] or len(g["get"]) != 10:
             found.append(f"gup_test -{mode} did not report 10 timings")
+    # -t must be served by PMD THPs and -T must not: otherwise the
+    # comparison with seed 000 compares nothing.
+    if gup.get("t") and not gup["t"]["thp_faults"]:
+        found.append("no PMD THP faulted in during gup_test -t")
+    if gup.get("T") and gup["T"]["thp_faults"]:
+        found.append("PMD THPs faulted in during gup_test -T")
     return found
 
 
@@ -68,6 +77,7 @@ def render(facts, gup, versions):
         f"  {'page size':<28}{facts.get('page_size', '?')}",
         f"  {'mTHP sizes':<28}{facts.get('mthp_sizes', '?')}",
         f"  {'CONFIG_ARM64_CONTPTE':<28}{facts.get('contpte', '?')}",
+        f"  {'THP enabled':<28}{facts.get('thp_enabled', '?')}",
         "",
         f"  gup_test -m {GUP_SIZE_MB} -L -n 1024 -r 10 (seed 000), get time "
         "per call, median [min..max]",
@@ -76,7 +86,9 @@ def render(facts, gup, versions):
     for mode, label in (("T", "THP off -T"), ("t", "THP on -t")):
         g = gup.get(mode, {"get": []})["get"]
         span = f"{_median(g):.0f} [{min(g)}..{max(g)}]" if g else "-"
-        lines.append(f"  {label:<12}{span:>26}{SEED_000[mode]:>14.1f}")
+        faults = gup.get(mode, {}).get("thp_faults")
+        lines.append(f"  {label:<12}{span:>26}{SEED_000[mode]:>14.1f}"
+                     f"   PMD THP faults: {faults}")
     off = _median(gup.get("T", {"get": []})["get"])
     on = _median(gup.get("t", {"get": []})["get"])
     if on and on == on and off == off:

@@ -5,7 +5,9 @@ import contdax_path  # noqa: F401
 from contdax import report, suites
 
 
-def smoke_output(times_t, times_T, release="6.12.117-contdax"):
+def smoke_output(times_t, times_T, release="6.12.117-contdax",
+                 thp_faults=None):
+    thp_faults = thp_faults or {"t": 256, "T": 0}
     lines = [f"release={release}", "page_size=4096",
              "mthp_sizes=16kB 32kB 64kB 128kB 2048kB", "contpte=y"]
     for mode, times in (("t", times_t), ("T", times_T)):
@@ -13,6 +15,7 @@ def smoke_output(times_t, times_T, release="6.12.117-contdax"):
         lines.append("TAP version 13")
         for t in times:
             lines.append(f"# PIN_LONGTERM_BENCHMARK: Time: get:{t} put:3 us")
+        lines.append(f"gup_thp_faults={thp_faults[mode]}")
         lines.append(f"gup_end={mode}")
     return "\n".join(lines)
 
@@ -33,6 +36,13 @@ class ReportTest(unittest.TestCase):
         facts, gup = report.parse_smoke(smoke_output([], [50] * 10))
         self.assertEqual(report.problems(facts, gup),
                          ["gup_test -t did not report 10 timings"])
+
+    def test_thp_must_serve_only_the_thp_run(self):
+        out = smoke_output([5] * 10, [50] * 10,
+                           thp_faults={"t": 0, "T": 3})
+        found = report.problems(*report.parse_smoke(out))
+        self.assertEqual(found, ["no PMD THP faulted in during gup_test -t",
+                                 "PMD THPs faulted in during gup_test -T"])
 
     def test_wrong_kernel_and_config(self):
         out = smoke_output([5] * 10, [50] * 10, release="6.1.0")

@@ -1,0 +1,266 @@
+/*
+ * SPDX-License-Identifier: GPL-2.0-or-later
+ *
+ * NVDIMM pfn/dax info blocks, computed exactly as Linux 6.12's
+ * nd_pfn_init() computes them and checked as nd_pfn_validate() checks
+ * them.  See include/hw/mem/nvdimm-dax-info.h for the layout.
+ *
+ * This file depends on GLib only: it is compiled into QEMU and into the
+ * standalone unit tests (tests/unit/), which is why it carries its own
+ * little-endian accessors instead of qemu/bswap.h.
+ */
+
+#include "qemu/osdep.h"
+#include "hw/mem/nvdimm-dax-info.h"
+
+#define OFF_SIGNATURE        0
+#define OFF_UUID             16
+#define OFF_PARENT_UUID      32
+#define OFF_FLAGS            48
+#define OFF_VERSION_MAJOR    52
+#define OFF_VERSION_MINOR    54
+#define OFF_DATAOFF          56
+#define OFF_NPFNS            64
+#define OFF_MODE             72
+#define OFF_START_PAD        76
+#define OFF_END_TRUNC        80
+#define OFF_ALIGN            84
+#define OFF_PAGE_SIZE        88
+#define OFF_PAGE_STRUCT_SIZE 92
+#define OFF_PADDING          94
+#define OFF_CHECKSUM         4088
+
+/* The version Linux 6.12 writes. */
+#define VERSION_MAJOR        1
+#define VERSION_MINOR        4
+
+static const char dax_sig[NVDIMM_DAX_INFO_SIG_LEN] = "NVDIMM_DAX_INFO";
+static const char pfn_sig[NVDIMM_DAX_INFO_SIG_LEN] = "NVDIMM_PFN_INFO";
+
+static void put_le(uint8_t *p, uint64_t v, int bytes)
+{
+    for (int i = 0; i < bytes; i++) {
+        p[i] = v >> (8 * i);
+    }
+}
+
+static uint64_t get_le(const uint8_t *p, int bytes)
+{
+    uint64_t v = 0;
+
+    for (int i = 0; i < bytes; i++) {
+        v |= (uint64_t)p[i] << (8 * i);
+    }
+    return v;
+}
+
+static bool is_pow2(uint64_t v)
+{
+    return v && !(v & (v - 1));
+}
+
+static uint64_t align_up(uint64_t v, uint64_t a)
+{
+    return (v + a - 1) & ~(a - 1);
+}
+
+uint64_t nvdimm_dax_fletcher64(const uint8_t *buf, size_t len)
+{
+    uint32_t lo32 = 0;
+    uint64_t hi32 = 0;
+
+    for (size_t i = 0; i + 4 <= len; i += 4) {
+        lo32 += (uint32_t)get_le(buf + i, 4);
+        hi32 += lo32;
+    }
+    return hi32 << 32 | lo32;
+}
+
+/* The checksum of @block as if its checksum field were zero. */
+static uint64_t block_checksum(const uint8_t *block)
+{
+    uint8_t copy[NVDIMM_DAX_INFO_SIZE];
+
+    memcpy(copy, block, sizeof(copy));
+    put_le(copy + OFF_CHECKSUM, 0, 8);
+    return nvdimm_dax_fletcher64(copy, sizeof(copy));
+}
+
+bool nvdimm_dax_info_build(const NvdimmDaxParams *p, uint8_t *block,
+                           const char **err)
+{
+    uint64_t ps = p->page_size;
+    uint64_t align, end_trunc, offset, npfns;
+
+    if (!is_pow2(ps) || ps < 4096 || !is_pow2(p->align)) {
+        *err = "page size and align must be powers of two";
+        return false;
+    }
+    if (p->align > UINT32_MAX) {
+        *err = "align does not fit the info block";
+        return false;
+    }
+    if (p->ns_size <= 2 * NVDIMM_DAX_INFO_SIZE) {
+        *err = "namespace too small for an info block";
+        return false;
+    }
+
+    /*
+     * nd_pfn_init(): the namespace starts aligned (the device places it
+     * so), hence ALIGN(start + x, a) - start == ALIGN(x, a).  The data
+     * offset honours both the dax alignment and memremap's 2 MiB.
+     */
+    align = MAX(p->align, NVDIMM_DAX_COMPAT_ALIGN);
+    end_trunc = p->ns_size % align;
+    npfns = (p->ns_size - 2 * NVDIMM_DAX_INFO_SIZE) / ps;
+    if (p->memmap == NVDIMM_DAX_MEMMAP_DEV) {
+        offset = align_up(2 * NVDIMM_DAX_INFO_SIZE +
+                          NVDIMM_DAX_STRUCT_PAGE_SIZE * npfns, align);
+    } else {
+        offset = align_up(2 * NVDIMM_DAX_INFO_SIZE, align);
+    }
+    if (offset >= p->ns_size - end_trunc) {
+        *err = "no room for data after the info block and memmap";
+        return false;
+    }
+    npfns = (p->ns_size - offset - end_trunc) / ps;
+
+    memset(block, 0, NVDIMM_DAX_INFO_SIZE);
+    memcpy(block + OFF_SIGNATURE,
+           p->mode == NVDIMM_DAX_MODE_DEVDAX ? dax_sig : pfn_sig,
+           NVDIMM_DAX_INFO_SIG_LEN);
+    memcpy(block + OFF_UUID, p->uuid, 16);
+    /* parent_uuid: a label-less namespace's uuid is all zero */
+    put_le(block + OFF_VERSION_MAJOR, VERSION_MAJOR, 2);
+    put_le(block + OFF_VERSION_MINOR, VERSION_MINOR, 2);
+    put_le(block + OFF_DATAOFF, offset, 8);
+    put_le(block + OFF_NPFNS, npfns, 8);
+    put_le(block + OFF_MODE, p->memmap, 4);
+    put_le(block + OFF_END_TRUNC, end_trunc, 4);
+    put_le(block + OFF_ALIGN, p->align, 4);
+    put_le(block + OFF_PAGE_SIZE, ps, 4);
+    put_le(block + OFF_PAGE_STRUCT_SIZE, NVDIMM_DAX_STRUCT_PAGE_SIZE, 2);
+    put_le(block + OFF_CHECKSUM, block_checksum(block), 8);
+    return true;
+}
+
+static bool all_zero(const uint8_t *p, size_t len)
+{
+    for (size_t i = 0; i < len; i++) {
+        if (p[i]) {
+            return false;
+        }
+    }
+    return true;
+}
+
+bool nvdimm_dax_info_parse(const uint8_t *block, uint64_t ns_size,
+                           NvdimmDaxInfo *info, const char **err)
+{
+    uint64_t align;
+
+    if (!memcmp(block + OFF_SIGNATURE, dax_sig, NVDIMM_DAX_INFO_SIG_LEN)) {
+        info->mode = NVDIMM_DAX_MODE_DEVDAX;
+    } else if (!memcmp(block + OFF_SIGNATURE, pfn_sig,
+                       NVDIMM_DAX_INFO_SIG_LEN)) {
+        info->mode = NVDIMM_DAX_MODE_FSDAX;
+    } else {
+        *err = "no NVDIMM_DAX_INFO or NVDIMM_PFN_INFO signature";
+        return false;
+    }
+    if (get_le(block + OFF_CHECKSUM, 8) != block_checksum(block)) {
+        *err = "bad checksum";
+        return false;
+    }
+    if (!all_zero(block + OFF_PARENT_UUID, 16)) {
+        *err = "parent uuid is not that of a label-less namespace";
+        return false;
+    }
+    memcpy(info->uuid, block + OFF_UUID, 16);
+    info->version_major = get_le(block + OFF_VERSION_MAJOR, 2);
+    info->version_minor = get_le(block + OFF_VERSION_MINOR, 2);
+    info->dataoff = get_le(block + OFF_DATAOFF, 8);
+    info->npfns = get_le(block + OFF_NPFNS, 8);
+    info->memmap = get_le(block + OFF_MODE, 4);
+    info->start_pad = get_le(block + OFF_START_PAD, 4);
+    info->end_trunc = get_le(block + OFF_END_TRUNC, 4);
+    info->align = get_le(block + OFF_ALIGN, 4);
+    info->page_size = get_le(block + OFF_PAGE_SIZE, 4);
+    info->page_struct_size = get_le(block + OFF_PAGE_STRUCT_SIZE, 2);
+
+    if (info->version_major != VERSION_MAJOR ||
+        info->version_minor < VERSION_MINOR) {
+        *err = "info block version older than 1.4";
+        return false;
+    }
+    if (info->memmap != NVDIMM_DAX_MEMMAP_RAM &&
+        info->memmap != NVDIMM_DAX_MEMMAP_DEV) {
+        *err = "memmap mode is neither 1 (ram) nor 2 (dev)";
+        return false;
+    }
+    if (get_le(block + OFF_FLAGS, 4) ||
+        !all_zero(block + OFF_PADDING, OFF_CHECKSUM - OFF_PADDING)) {
+        *err = "flags or padding not zero";
+        return false;
+    }
+    if (!is_pow2(info->page_size) || info->page_size < 4096 ||
+        !is_pow2(info->align)) {
+        *err = "page size or align is not a power of two";
+        return false;
+    }
+    align = MAX(info->align, NVDIMM_DAX_COMPAT_ALIGN);
+    if (info->dataoff >= ns_size || info->dataoff % align ||
+        info->dataoff % info->page_size) {
+        *err = "data offset outside the namespace or misaligned";
+        return false;
+    }
+    if (info->start_pad || info->end_trunc >= ns_size ||
+        (info->dataoff + (uint64_t)info->npfns * info->page_size +
+         info->end_trunc) > ns_size) {
+        *err = "npfns, start_pad or end_trunc do not fit the namespace";
+        return false;
+    }
+    return true;
+}
+
+static char *describe(const NvdimmDaxInfo *i)
+{
+    return g_strdup_printf("%s block, align %" PRIu32 ", memmap %s, "
+                           "page size %" PRIu32 ", dataoff %" PRIu64,
+                           i->mode == NVDIMM_DAX_MODE_DEVDAX ?
+                           "devdax" : "fsdax", i->align,
+                           i->memmap == NVDIMM_DAX_MEMMAP_DEV ? "dev" : "ram",
+                           i->page_size, i->dataoff);
+}
+
+NvdimmDaxFound nvdimm_dax_info_classify(const uint8_t *block,
+                                        const NvdimmDaxParams *p,
+                                        bool match_uuid, char **desc)
+{
+    uint8_t want[NVDIMM_DAX_INFO_SIZE];
+    NvdimmDaxInfo have;
+    const char *err;
+
+    if (all_zero(block, NVDIMM_DAX_INFO_SIZE)) {
+        *desc = g_strdup("an empty (all zero) info block area");
+        return NVDIMM_DAX_FOUND_EMPTY;
+    }
+    if (!nvdimm_dax_info_parse(block, p->ns_size, &have, &err)) {
+        *desc = g_strdup_printf("non-zero data that is no valid info "
+                                "block (%s)", err);
+        return NVDIMM_DAX_FOUND_FOREIGN;
+    }
+    *desc = describe(&have);
+    if (!nvdimm_dax_info_build(p, want, &err)) {
+        return NVDIMM_DAX_FOUND_OTHER;
+    }
+    /* Same block but for the uuid and the checksum that covers it? */
+    memcpy(want + OFF_UUID, block + OFF_UUID, 16);
+    if (match_uuid && memcmp(have.uuid, p->uuid, 16)) {
+        return NVDIMM_DAX_FOUND_OTHER;
+    }
+    if (memcmp(want, block, OFF_CHECKSUM)) {
+        return NVDIMM_DAX_FOUND_OTHER;
+    }
+    return NVDIMM_DAX_FOUND_SAME;
+}

@@ -1,0 +1,90 @@
+# SPDX-License-Identifier: GPL-2.0-or-later
+"""Bad input: a one-line error naming the culprit, a non-zero exit, no
+traceback, and no cache entry that a later run would trust."""
+import tempfile
+import unittest
+from pathlib import Path
+
+import contdax_path  # noqa: F401
+from contdax import cache
+from contdax_run import contdax
+
+
+class BadInputTest(unittest.TestCase):
+    def assert_one_line_error(self, res, *needles, code=None):
+        self.assertNotEqual(res.returncode, 0)
+        if code is not None:
+            self.assertEqual(res.returncode, code)
+        self.assertNotIn("Traceback", res.stderr)
+        errors = [line for line in res.stderr.splitlines()
+                  if line.startswith("contdax: error:")]
+        self.assertEqual(len(errors), 1, res.stderr)
+        for n in needles:
+            self.assertIn(n, errors[0])
+
+    def complete_entries(self, kind):
+        d = cache.root() / kind
+        if not d.exists():
+            return set()
+        return {p.name for p in d.iterdir() if p.is_dir()}
+
+    def test_unknown_option(self):
+        self.assert_one_line_error(contdax("exec", "--bogus", "--", "true"),
+                                   "--bogus", code=2)
+
+    def test_unknown_command(self):
+        self.assert_one_line_error(contdax("frobnicate"), "frobnicate",
+                                   code=2)
+
+    def test_bad_option_values(self):
+        self.assert_one_line_error(contdax("exec", "--smp", "0", "--", "true"),
+                                   "--smp", code=2)
+        self.assert_one_line_error(
+            contdax("exec", "--timeout", "-3", "--", "true"), "--timeout",
+            code=2)
+
+    def test_exec_without_command(self):
+        self.assert_one_line_error(contdax("exec", "--"), "no command",
+                                   code=2)
+
+    def test_missing_kernel_image(self):
+        self.assert_one_line_error(
+            contdax("exec", "--kernel", "/nonexistent/Image", "--", "true"),
+            "--kernel", "/nonexistent/Image", code=2)
+
+    def test_kernel_with_kernel_src(self):
+        self.assert_one_line_error(
+            contdax("exec", "--kernel", __file__, "--kernel-src", "/tmp",
+                    "--", "true"), "--kernel-src", code=2)
+
+    def test_missing_kernel_patch(self):
+        self.assert_one_line_error(
+            contdax("exec", "--kernel-patch", "/nonexistent.patch", "--",
+                    "true"), "/nonexistent.patch", code=2)
+
+    def test_kernel_patch_that_does_not_apply(self):
+        with tempfile.TemporaryDirectory() as tmp:
+            patch = Path(tmp) / "0001-broken.patch"
+            patch.write_text(
+                "--- a/mm/gup.c\n+++ b/mm/gup.c\n@@ -1,3 +1,3 @@\n"
+                " no such\n-context\n+in gup.c\n here\n")
+            before = self.complete_entries("linux-tree")
+            res = contdax("exec", "--kernel-patch", patch, "--", "true")
+            self.assert_one_line_error(res, "0001-broken.patch", "mm/gup.c")
+            self.assertEqual(self.complete_entries("linux-tree"), before)
+
+    def test_fragment_symbol_kconfig_drops(self):
+        with tempfile.TemporaryDirectory() as tmp:
+            frag = Path(tmp) / "bad.config"
+            # One misspelt symbol, one whose dependency (ACPI) is off.
+            frag.write_text("CONFIG_CONTDAX_NO_SUCH_SYMBOL=y\n"
+                            "# CONFIG_ACPI is not set\nCONFIG_ACPI_NFIT=y\n")
+            before = self.complete_entries("kernel")
+            res = contdax("exec", "--kernel-config", frag, "--", "true")
+            self.assert_one_line_error(res, "CONFIG_CONTDAX_NO_SUCH_SYMBOL",
+                                       "CONFIG_ACPI_NFIT", f"{frag}:1")
+            self.assertEqual(self.complete_entries("kernel"), before)
+
+
+if __name__ == "__main__":
+    unittest.main()

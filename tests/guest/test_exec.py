@@ -1,0 +1,69 @@
+# SPDX-License-Identifier: GPL-2.0-or-later
+"""`contdax exec`: the guest runs a command and reports as promised."""
+import os
+import subprocess
+import unittest
+
+from contdax_run import contdax
+
+
+class ExecTest(unittest.TestCase):
+    def test_uname_is_612(self):
+        res = contdax("exec", "--", "uname", "-r")
+        self.assertEqual(res.returncode, 0, res.stderr)
+        self.assertRegex(res.stdout, r"^6\.12\.\d+-contdax\n$")
+
+    def test_false_exits_1(self):
+        res = contdax("exec", "--", "false")
+        self.assertEqual(res.returncode, 1, res.stderr)
+
+    def test_status_stdout_stderr_kept_apart(self):
+        res = contdax("exec", "--", "sh", "-c",
+                      "echo out; echo err >&2; exit 7")
+        self.assertEqual(res.returncode, 7)
+        self.assertEqual(res.stdout, "out\n")
+        self.assertTrue(res.stderr.endswith("err\n"), res.stderr)
+
+    def test_arguments_survive_quoting(self):
+        arg = "it's  \"quoted\" $HOME `x` \\ ;|&"
+        res = contdax("exec", "--", "printf", "%s", arg)
+        self.assertEqual(res.returncode, 0, res.stderr)
+        self.assertEqual(res.stdout, arg)
+
+    def test_machine_options_reach_the_guest(self):
+        res = contdax("exec", "--smp", "3", "--mem", "1G", "--", "sh", "-c",
+                      "nproc; sed -n 's/MemTotal: *//p' /proc/meminfo")
+        self.assertEqual(res.returncode, 0, res.stderr)
+        cpus, mem = res.stdout.split("\n")[:2]
+        self.assertEqual(cpus, "3")
+        kb = int(mem.split()[0])
+        self.assertTrue(900 * 1024 < kb <= 1024 * 1024, mem)
+
+    def test_timeout_kills_guest(self):
+        tag = f"contdax-timeout-test-{os.getpid()}"
+        res = contdax("exec", "--timeout", "5", "--qemu-arg", "-name",
+                      "--qemu-arg", tag, "--", "sleep", "60", timeout=120)
+        self.assertEqual(res.returncode, 124)
+        self.assertIn("timed out after 5s", res.stderr)
+        left = subprocess.run(["pgrep", "-f", tag], capture_output=True)
+        self.assertEqual(left.returncode, 1, "QEMU left running")
+
+    def test_guest_tools_present(self):
+        res = contdax("exec", "--", "sh", "-c",
+                      "test -e /sys/kernel/debug/gup_test && "
+                      "command -v gup_test cow gup_longterm smoke.sh")
+        self.assertEqual(res.returncode, 0, res.stderr)
+        self.assertEqual(len(res.stdout.split()), 4)
+
+
+class RunTest(unittest.TestCase):
+    def test_run_prints_smoke_report(self):
+        res = contdax("run")
+        self.assertEqual(res.returncode, 0, res.stderr)
+        self.assertIn("CONFIG_ARM64_CONTPTE        y", res.stdout)
+        self.assertRegex(res.stdout, r"THP on -t +\d+ \[\d+\.\.\d+\]")
+        self.assertRegex(res.stdout, r"THP off -T +\d+ \[\d+\.\.\d+\]")
+
+
+if __name__ == "__main__":
+    unittest.main()

@@ -1,0 +1,24 @@
+/*
+ * SPDX-License-Identifier: GPL-2.0-or-later
+ *
+ * Stand-in for QEMU's qemu/osdep.h when the project's pure-logic files are
+ * built outside QEMU for the standalone unit tests: the system and GLib
+ * headers osdep.h would have pulled in, and nothing else.
+ */
+#ifndef CONTDAX_UNIT_OSDEP_H
+#define CONTDAX_UNIT_OSDEP_H
+
+#include <errno.h>
+#include <fcntl.h>
+#include <inttypes.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+#include <glib.h>
+
+#endif
