@@ -7,6 +7,8 @@
 #include <string.h>
 #include <unistd.h>
 
+#define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
+
 static const struct {
 	const char *name;
 	int id;
@@ -29,7 +31,7 @@ int main(int argc, char **argv)
 		fprintf(stderr, "usage: getconf NAME\n");
 		return 2;
 	}
-	for (i = 0; i < sizeof(vars) / sizeof(vars[0]); i++) {
+	for (i = 0; i < ARRAY_SIZE(vars); i++) {
 		if (!strcmp(argv[1], vars[i].name)) {
 			printf("%ld\n", sysconf(vars[i].id));
 			return 0;

@@ -86,6 +86,24 @@ class Entry:
     def manifest(self):
         return json.loads((self.path / MARKER).read_text())
 
+    def _prune_orphans(self):
+        """Remove unmarked directories of killed builds of this kind.
+
+        A directory whose lock nobody holds and that has no marker is the
+        remains of an interrupted build: never trusted, only disk space.
+        """
+        for lock_path in self.path.parent.glob("*.lock"):
+            other = lock_path.with_suffix("")
+            if other == self.path or not other.is_dir() or (
+                    other / MARKER).exists():
+                continue
+            with open(lock_path, "w") as lock:
+                try:
+                    fcntl.flock(lock, fcntl.LOCK_EX | fcntl.LOCK_NB)
+                except BlockingIOError:
+                    continue
+                shutil.rmtree(other, ignore_errors=True)
+
     @contextmanager
     def building(self):
         """Yield the entry's directory to build into, or None if complete.
@@ -100,6 +118,7 @@ class Entry:
             if self.complete():
                 yield None
                 return
+            self._prune_orphans()
             if self.path.exists():
                 shutil.rmtree(self.path)
             self.path.mkdir()

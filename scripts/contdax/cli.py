@@ -291,9 +291,23 @@ def dispatch(a):
     raise UsageError(f"unknown command {a.command}")
 
 
+def _bind_option_values(argv, options=("--qemu-arg",)):
+    """Take the word after --qemu-arg as its value even if it starts with
+    '-' (argparse would read '--qemu-arg -d' as two options)."""
+    out, words = [], iter(argv)
+    for word in words:
+        if word == "--":
+            out += [word] + list(words)
+            break
+        value = next(words, None) if word in options else None
+        out.append(f"{word}={value}" if value is not None else word)
+    return out
+
+
 def main(argv=None):
     try:
-        a = build_parser().parse_args(argv)
+        argv = sys.argv[1:] if argv is None else argv
+        a = build_parser().parse_args(_bind_option_values(argv))
         return dispatch(a)
     except ContdaxError as e:
         say(f"contdax: error: {e}")

@@ -34,12 +34,17 @@ EXTRA_SUITES = "trixie bookworm-backports"
 PIN = "Package: *\nPin: release n=trixie\nPin-Priority: 100\n"
 
 
-def _installed_version(pkg):
-    out = subprocess.run(["dpkg-query", "-W", "-f=${Status}\t${Version}",
-                          pkg], capture_output=True, text=True)
-    if out.returncode != 0 or "install ok installed" not in out.stdout:
-        return None
-    return out.stdout.split("\t")[1]
+def installed_versions(packages):
+    """Package -> installed version, for those installed (one dpkg call)."""
+    out = subprocess.run(["dpkg-query", "-W",
+                          "-f=${Package}\t${Status}\t${Version}\n"]
+                         + list(packages), capture_output=True, text=True)
+    have = {}
+    for line in out.stdout.splitlines():
+        name, status, version = line.split("\t")
+        if status == "install ok installed":
+            have[name] = version
+    return have
 
 
 def _version_ge(a, b):
@@ -73,11 +78,11 @@ def _sources_text():
 
 def missing(extra=()):
     """Packages to install, as (name, suite or None)."""
-    todo = [(p, None) for p in HOST_PACKAGES + list(extra)
-            if not _installed_version(p)]
+    plain = HOST_PACKAGES + list(extra)
+    have = installed_versions(plain + [p for p, _, _ in BACKPORTED])
+    todo = [(p, None) for p in plain if p not in have]
     for pkg, suite, minimum in BACKPORTED:
-        have = _installed_version(pkg)
-        if not have or not _version_ge(have, minimum):
+        if pkg not in have or not _version_ge(have[pkg], minimum):
             todo.append((pkg, suite))
     return todo
 

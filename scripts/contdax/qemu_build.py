@@ -10,7 +10,7 @@ import json
 import shutil
 from pathlib import Path
 
-from . import cache, patches, sources
+from . import cache, deps, patches, sources
 from .ui import ContdaxError, step
 
 OVERLAY_DIRS = ["hw", "target", "tests/qtest", "include"]
@@ -34,8 +34,11 @@ def _inputs(repo):
         inputs.add_file(f"patch:{p.name}", p)
     inputs.add_tree("overlay", repo, OVERLAY_DIRS)
     inputs.add("configure", " ".join(CONFIGURE))
-    for tool in ("cc", "meson", "ninja"):
-        inputs.add(tool, cache.tool_version(tool))
+    inputs.add("cc", cache.tool_version("cc"))
+    # meson --version takes seconds; its package version says the same
+    for pkg, version in sorted(deps.installed_versions(
+            ["meson", "ninja-build"]).items()):
+        inputs.add(pkg, version)
     return inputs
 
 

@@ -12,6 +12,8 @@ then checks the tarballs against the .dsc's checksums.
 """
 
 import functools
+import json
+import os
 import re
 import subprocess
 import tempfile
@@ -43,8 +45,34 @@ def _apt_query(args):
     return out.stdout
 
 
-@functools.lru_cache(maxsize=None)
-def qemu_version():
+def _apt_state():
+    """Changes whenever apt's package lists or sources change."""
+    paths = [Path("/var/lib/apt/lists"), Path("/etc/apt/sources.list.d"),
+             Path("/etc/apt/preferences.d"), Path("/etc/apt/sources.list")]
+    return ":".join(str(p.stat().st_mtime_ns) if p.exists() else "-"
+                    for p in paths)
+
+
+def _memo(name, resolve):
+    """A version resolved once per apt state: apt-cache is slow (seconds)."""
+    memo = cache.root() / "apt-versions.json"
+    state = _apt_state()
+    try:
+        data = json.loads(memo.read_text())
+    except (OSError, ValueError):
+        data = {}
+    if data.get("state") != state:
+        data = {"state": state, "versions": {}}
+    if name not in data["versions"]:
+        data["versions"][name] = resolve()
+        memo.parent.mkdir(parents=True, exist_ok=True)
+        tmp = memo.with_suffix(f".{os.getpid()}.tmp")
+        tmp.write_text(json.dumps(data))
+        os.rename(tmp, memo)
+    return data["versions"][name]
+
+
+def _resolve_qemu():
     versions = re.findall(r"^Version: (\S+)", _apt_query(["showsrc", "qemu"]),
                           re.M)
     v = _newest(versions, QEMU_SERIES)
@@ -55,8 +83,7 @@ def qemu_version():
     return v
 
 
-@functools.lru_cache(maxsize=None)
-def binary_version(package):
+def _resolve_binary(package):
     versions = [line.split("|")[1].strip()
                 for line in _apt_query(["madison", package]).splitlines()
                 if line.count("|") >= 2]
@@ -65,6 +92,16 @@ def binary_version(package):
         raise ContdaxError(f"package {package} not found in the apt lists; "
                            "run './contdax setup'")
     return v
+
+
+@functools.lru_cache(maxsize=None)
+def qemu_version():
+    return _memo("qemu-source", _resolve_qemu)
+
+
+@functools.lru_cache(maxsize=None)
+def binary_version(package):
+    return _memo(package, lambda: _resolve_binary(package))
 
 
 def _downloads():

@@ -3,6 +3,7 @@
 
 unit   fast tests of pure logic: the C files built by the top-level
        meson.build, and the CLI's Python modules (tests/unit/)
+style  QEMU's checkpatch.pl over the project's C files and QEMU patches
 cli    the contdax command's handling of bad input (tests/cli/)
 qtest  the project's qtests (tests/qtest/), built inside the QEMU tree
 guest  boots of the emulated machine (tests/guest/)
@@ -22,7 +23,7 @@ from dataclasses import dataclass
 from . import cache
 from .ui import ContdaxError, say
 
-NAMES = ["unit", "cli", "qtest", "guest"]
+NAMES = ["unit", "style", "cli", "qtest", "guest"]
 
 
 @dataclass

@@ -43,6 +43,13 @@ class BadInputTest(unittest.TestCase):
             contdax("exec", "--timeout", "-3", "--", "true"), "--timeout",
             code=2)
 
+    def test_qemu_arg_takes_dash_values(self):
+        # a QEMU argument that starts with '-' is a value, not an option:
+        # here QEMU itself must see and reject it
+        res = contdax("exec", "--timeout", "60", "--qemu-arg",
+                      "-no-such-qemu-option", "--", "true")
+        self.assert_one_line_error(res, "-no-such-qemu-option", code=125)
+
     def test_exec_without_command(self):
         self.assert_one_line_error(contdax("exec", "--"), "no command",
                                    code=2)

@@ -49,11 +49,17 @@ class ExecTest(unittest.TestCase):
         self.assertEqual(left.returncode, 1, "QEMU left running")
 
     def test_guest_tools_present(self):
+        tools = ["gup_test", "cow", "gup_longterm", "smoke.sh", "daxmap",
+                 "nd-reconfig.sh", "getconf"]
         res = contdax("exec", "--", "sh", "-c",
-                      "test -e /sys/kernel/debug/gup_test && "
-                      "command -v gup_test cow gup_longterm smoke.sh")
+                      "test -e /sys/kernel/debug/gup_test && for t in "
+                      + " ".join(tools) + "; do command -v $t; done")
         self.assertEqual(res.returncode, 0, res.stderr)
-        self.assertEqual(len(res.stdout.split()), 4)
+        self.assertEqual(res.stdout.split(), [f"/usr/bin/{t}" for t in tools])
+
+    def test_getconf_pagesize(self):
+        res = contdax("exec", "--", "getconf", "PAGESIZE")
+        self.assertEqual((res.returncode, res.stdout), (0, "4096\n"))
 
 
 class RunTest(unittest.TestCase):

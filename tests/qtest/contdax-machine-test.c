@@ -17,17 +17,30 @@
 #define CONTDAX_RAM     (2 * GiB)
 #define CONTDAX_SMP     2
 
+/* Run a QMP command, assert it succeeded, return the whole response. */
+static QDict * G_GNUC_PRINTF(2, 3) qmp_ok(QTestState *qts, const char *fmt,
+                                          ...)
+{
+    va_list ap;
+    QDict *resp;
+
+    va_start(ap, fmt);
+    resp = qtest_vqmp(qts, fmt, ap);
+    va_end(ap);
+    g_assert_false(qdict_haskey(resp, "error"));
+    return resp;
+}
+
 static QTestState *contdax_machine(void)
 {
-    return qtest_initf("-M virt -cpu max -smp %d -m %llu -nodefaults",
-                       CONTDAX_SMP, (unsigned long long)CONTDAX_RAM);
+    return qtest_initf("-M virt -cpu max -smp %d -m %lluM -nodefaults",
+                       CONTDAX_SMP, (unsigned long long)(CONTDAX_RAM / MiB));
 }
 
 static void test_cpus(void)
 {
     QTestState *qts = contdax_machine();
-    QDict *resp = qtest_qmp_assert_success_ref(qts,
-                                "{ 'execute': 'query-cpus-fast' }");
+    QDict *resp = qmp_ok(qts, "{ 'execute': 'query-cpus-fast' }");
     QList *cpus = qdict_get_qlist(resp, "return");
     QListEntry *e;
     int n = 0;
@@ -38,10 +51,9 @@ static void test_cpus(void)
 
         g_assert_cmpstr(qdict_get_str(cpu, "target"), ==, "aarch64");
         g_assert_cmpint(qdict_get_int(cpu, "cpu-index"), ==, n);
-        type = qtest_qmp_assert_success_ref(qts,
-                    "{ 'execute': 'qom-get', 'arguments': "
-                    "{ 'path': %s, 'property': 'type' } }",
-                    qdict_get_str(cpu, "qom-path"));
+        type = qmp_ok(qts, "{ 'execute': 'qom-get', 'arguments': "
+                      "{ 'path': %s, 'property': 'type' } }",
+                      qdict_get_str(cpu, "qom-path"));
         g_assert_cmpstr(qdict_get_str(type, "return"), ==, "max-arm-cpu");
         qobject_unref(type);
         n++;
@@ -54,8 +66,8 @@ static void test_cpus(void)
 static void test_ram(void)
 {
     QTestState *qts = contdax_machine();
-    QDict *resp = qtest_qmp_assert_success_ref(qts,
-                        "{ 'execute': 'query-memory-size-summary' }");
+    QDict *resp = qmp_ok(qts,
+                         "{ 'execute': 'query-memory-size-summary' }");
     QDict *ret = qdict_get_qdict(resp, "return");
     uint64_t last = VIRT_RAM_BASE + CONTDAX_RAM - 8;
 

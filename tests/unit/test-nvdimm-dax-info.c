@@ -82,6 +82,55 @@ static void test_kernel_figures(void)
     }
 }
 
+/*
+ * Blocks the Linux 6.12 guest kernel itself wrote for a raw 1 GiB
+ * namespace (tests/unit/data/regenerate.sh): nvdimm-dax must write the
+ * same 4 KiB, byte for byte.
+ */
+static void test_kernel_blocks(void)
+{
+    static const uint8_t uuid[16] = {
+        0xc0, 0xff, 0xee, 0x00, 0x12, 0x34, 0x4a, 0xbc,
+        0x8d, 0xef, 0x01, 0x23, 0x45, 0x67, 0x89, 0xab,
+    };
+    static const struct {
+        const char *file;
+        uint64_t align;
+        NvdimmDaxMemmap memmap;
+        NvdimmDaxMode mode;
+    } cases[] = {
+        { "linux-6.12-devdax-4096-dev.bin", 4 * KiB, NVDIMM_DAX_MEMMAP_DEV,
+          NVDIMM_DAX_MODE_DEVDAX },
+        { "linux-6.12-devdax-4096-ram.bin", 4 * KiB, NVDIMM_DAX_MEMMAP_RAM,
+          NVDIMM_DAX_MODE_DEVDAX },
+        { "linux-6.12-devdax-2097152-dev.bin", 2 * MiB,
+          NVDIMM_DAX_MEMMAP_DEV, NVDIMM_DAX_MODE_DEVDAX },
+        { "linux-6.12-devdax-2097152-ram.bin", 2 * MiB,
+          NVDIMM_DAX_MEMMAP_RAM, NVDIMM_DAX_MODE_DEVDAX },
+        { "linux-6.12-fsdax-2097152-dev.bin", 2 * MiB, NVDIMM_DAX_MEMMAP_DEV,
+          NVDIMM_DAX_MODE_FSDAX },
+    };
+
+    for (size_t i = 0; i < G_N_ELEMENTS(cases); i++) {
+        g_autofree char *path = g_build_filename(UNIT_DATA_DIR,
+                                                 cases[i].file, NULL);
+        g_autofree char *kernel = NULL;
+        g_autoptr(GError) err = NULL;
+        NvdimmDaxParams p = params(GiB, cases[i].align, cases[i].memmap);
+        uint8_t block[NVDIMM_DAX_INFO_SIZE];
+        gsize len;
+
+        if (!g_file_get_contents(path, &kernel, &len, &err)) {
+            g_error("%s", err->message);
+        }
+        g_assert_cmpuint(len, ==, NVDIMM_DAX_INFO_SIZE);
+        p.mode = cases[i].mode;
+        memcpy(p.uuid, uuid, sizeof(uuid));
+        build_ok(&p, block);
+        g_assert_cmpmem(block, sizeof(block), kernel, len);
+    }
+}
+
 static void test_layout(void)
 {
     NvdimmDaxParams p = params(GiB, 2 * MiB, NVDIMM_DAX_MEMMAP_RAM);
@@ -257,6 +306,7 @@ int main(int argc, char **argv)
     g_test_init(&argc, &argv, NULL);
     g_test_add_func("/nvdimm-dax-info/fletcher64", test_fletcher64);
     g_test_add_func("/nvdimm-dax-info/kernel-figures", test_kernel_figures);
+    g_test_add_func("/nvdimm-dax-info/kernel-blocks", test_kernel_blocks);
     g_test_add_func("/nvdimm-dax-info/layout", test_layout);
     g_test_add_func("/nvdimm-dax-info/end-trunc", test_end_trunc);
     g_test_add_func("/nvdimm-dax-info/page-sizes", test_page_sizes);

@@ -73,6 +73,19 @@ class CacheTest(unittest.TestCase):
             self.assertIsNotNone(out)
             self.assertEqual(list(out.iterdir()), [])
 
+    def test_orphans_of_killed_builds_are_pruned(self):
+        done = cache.Entry("thing", self.inputs(v="done"))
+        with done.building() as out:
+            (out / "a").write_text("ok")
+        orphan = cache.Entry("thing", self.inputs(v="killed"))
+        orphan.path.mkdir(parents=True)
+        (orphan.path.parent / f"{orphan.key}.lock").touch()
+        e = cache.Entry("thing", self.inputs(v="new"))
+        with e.building():
+            pass
+        self.assertFalse(orphan.path.exists())
+        self.assertTrue(done.complete())
+
 
 if __name__ == "__main__":
     unittest.main()

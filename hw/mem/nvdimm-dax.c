@@ -1,0 +1,370 @@
+/*
+ * SPDX-License-Identifier: GPL-2.0-or-later
+ *
+ * nvdimm-dax: an NVDIMM pre-formatted as a device-dax (or fsdax)
+ * namespace of a chosen alignment.
+ *
+ * The guest sees a label-less namespace covering the whole memdev, as with
+ * nvdimm and label-size unset.  At realize, QEMU writes the namespace's
+ * info block (4 KiB at offset 4 KiB) exactly as Linux's nd_pfn_init()
+ * would, so that the guest kernel creates /dev/daxN.M (or /dev/pmemN with
+ * a pfn map) by itself at boot, with no tool in the guest.  Only those
+ * 4 KiB are ever written, and only over zeroes or an identical block
+ * unless the user asked for format=force.
+ */
+
+#include "qemu/osdep.h"
+#include "qemu/units.h"
+#include "qemu/pmem.h"
+#include "qapi/error.h"
+#include "qapi/visitor.h"
+#include "hw/mem/nvdimm-dax.h"
+#include "hw/mem/memory-device.h"
+#include "system/hostmem.h"
+#include "trace.h"
+
+static const uint64_t valid_aligns[] = {
+    4 * KiB, 16 * KiB, 64 * KiB, 2 * MiB, 32 * MiB, 512 * MiB, 1 * GiB,
+};
+#define VALID_ALIGNS "4K, 16K, 64K, 2M, 32M, 512M, 1G"
+#define VALID_PAGE_SIZES "4K, 16K, 64K"
+
+typedef struct Choice {
+    const char *name;
+    int value;
+} Choice;
+
+typedef struct ChoiceProperty {
+    const char *name;
+    const Choice *choices;      /* terminated by a NULL name */
+    size_t offset;              /* of the int-sized enum field */
+    const char *description;
+} ChoiceProperty;
+
+static const Choice memmap_choices[] = {
+    { "dev", NVDIMM_DAX_MEMMAP_DEV }, { "ram", NVDIMM_DAX_MEMMAP_RAM }, { },
+};
+static const Choice mode_choices[] = {
+    { "devdax", NVDIMM_DAX_MODE_DEVDAX }, { "fsdax", NVDIMM_DAX_MODE_FSDAX },
+    { },
+};
+static const Choice format_choices[] = {
+    { "auto", NVDIMM_DAX_FORMAT_AUTO }, { "never", NVDIMM_DAX_FORMAT_NEVER },
+    { "force", NVDIMM_DAX_FORMAT_FORCE }, { },
+};
+
+static const ChoiceProperty choice_properties[] = {
+    { "memmap", memmap_choices, offsetof(NvdimmDaxDevice, memmap),
+      "Where the guest keeps the namespace's struct pages: dev (in the "
+      "namespace, default) or ram" },
+    { "mode", mode_choices, offsetof(NvdimmDaxDevice, mode),
+      "devdax (/dev/daxN.M, default) or fsdax (/dev/pmemN with a pfn map)" },
+    { "format", format_choices, offsetof(NvdimmDaxDevice, format),
+      "auto: write the info block over zeroes only (default); never; "
+      "force: overwrite whatever is there (destructive)" },
+};
+
+static const char *choice_name(const Choice *c, int value)
+{
+    for (; c->name; c++) {
+        if (c->value == value) {
+            return c->name;
+        }
+    }
+    return "?";
+}
+
+static bool check_unrealized(Object *obj, const char *name, Error **errp)
+{
+    if (DEVICE(obj)->realized) {
+        error_setg(errp, "Property '%s.%s' cannot be changed after realize",
+                   object_get_typename(obj), name);
+        return false;
+    }
+    return true;
+}
+
+static void get_choice(Object *obj, Visitor *v, const char *name,
+                       void *opaque, Error **errp)
+{
+    const ChoiceProperty *p = opaque;
+    int *field = (int *)((char *)obj + p->offset);
+    char *value = g_strdup(choice_name(p->choices, *field));
+
+    visit_type_str(v, name, &value, errp);
+    g_free(value);
+}
+
+static void set_choice(Object *obj, Visitor *v, const char *name,
+                       void *opaque, Error **errp)
+{
+    const ChoiceProperty *p = opaque;
+    int *field = (int *)((char *)obj + p->offset);
+    g_autofree char *value = NULL;
+    g_autoptr(GString) valid = g_string_new("");
+
+    if (!check_unrealized(obj, name, errp) ||
+        !visit_type_str(v, name, &value, errp)) {
+        return;
+    }
+    for (const Choice *c = p->choices; c->name; c++) {
+        if (!strcmp(c->name, value)) {
+            *field = c->value;
+            return;
+        }
+        g_string_append_printf(valid, "%s%s", valid->len ? ", " : "",
+                               c->name);
+    }
+    error_setg(errp, "Property '%s.%s' does not accept '%s'; valid values: "
+               "%s", object_get_typename(obj), name, value, valid->str);
+}
+
+static void get_size_field(Object *obj, Visitor *v, const char *name,
+                           void *opaque, Error **errp)
+{
+    uint64_t *field = (uint64_t *)((char *)obj + (uintptr_t)opaque);
+
+    visit_type_size(v, name, field, errp);
+}
+
+static bool size_in(uint64_t value, const uint64_t *set, size_t n)
+{
+    for (size_t i = 0; i < n; i++) {
+        if (value == set[i]) {
+            return true;
+        }
+    }
+    return false;
+}
+
+static void set_align(Object *obj, Visitor *v, const char *name,
+                      void *opaque, Error **errp)
+{
+    NvdimmDaxDevice *dax = NVDIMM_DAX(obj);
+    uint64_t value;
+
+    if (!check_unrealized(obj, name, errp) ||
+        !visit_type_size(v, name, &value, errp)) {
+        return;
+    }
+    if (!size_in(value, valid_aligns, ARRAY_SIZE(valid_aligns))) {
+        error_setg(errp, "Property '%s.%s' (0x%" PRIx64 ") must be one of "
+                   VALID_ALIGNS, object_get_typename(obj), name, value);
+        return;
+    }
+    dax->align = value;
+}
+
+static void set_page_size(Object *obj, Visitor *v, const char *name,
+                          void *opaque, Error **errp)
+{
+    static const uint64_t valid[] = { 4 * KiB, 16 * KiB, 64 * KiB };
+    NvdimmDaxDevice *dax = NVDIMM_DAX(obj);
+    uint64_t value;
+
+    if (!check_unrealized(obj, name, errp) ||
+        !visit_type_size(v, name, &value, errp)) {
+        return;
+    }
+    if (!size_in(value, valid, ARRAY_SIZE(valid))) {
+        error_setg(errp, "Property '%s.%s' (0x%" PRIx64 ") must be one of "
+                   VALID_PAGE_SIZES, object_get_typename(obj), name, value);
+        return;
+    }
+    dax->page_size = value;
+}
+
+/*
+ * The guest page size a block is computed for: npfns and the memmap
+ * reserve count guest pages.  Unless set, it follows from the alignment,
+ * as each arm64 granule supports its page size and its PMD size.
+ */
+static uint64_t nvdimm_dax_page_size(NvdimmDaxDevice *dax)
+{
+    if (dax->page_size) {
+        return dax->page_size;
+    }
+    switch (dax->align) {
+    case 16 * KiB:
+    case 32 * MiB:
+        return 16 * KiB;
+    case 64 * KiB:
+    case 512 * MiB:
+        return 64 * KiB;
+    default:
+        return 4 * KiB;
+    }
+}
+
+static const char *found_name(NvdimmDaxFound found)
+{
+    static const char *const names[] = {
+        [NVDIMM_DAX_FOUND_EMPTY] = "empty",
+        [NVDIMM_DAX_FOUND_SAME] = "same",
+        [NVDIMM_DAX_FOUND_OTHER] = "other",
+        [NVDIMM_DAX_FOUND_FOREIGN] = "foreign",
+    };
+    return names[found];
+}
+
+static void nvdimm_dax_write_block(NvdimmDaxDevice *dax, MemoryRegion *mr,
+                                   const uint8_t *block)
+{
+    PCDIMMDevice *dimm = PC_DIMM(dax);
+    uint8_t *dest = (uint8_t *)memory_region_get_ram_ptr(mr) +
+                    NVDIMM_DAX_INFO_OFFSET;
+
+    if (object_property_get_bool(OBJECT(dimm->hostmem), "pmem", NULL)) {
+        pmem_memcpy_persist(dest, block, NVDIMM_DAX_INFO_SIZE);
+    } else {
+        memcpy(dest, block, NVDIMM_DAX_INFO_SIZE);
+    }
+    memory_region_set_dirty(mr, NVDIMM_DAX_INFO_OFFSET, NVDIMM_DAX_INFO_SIZE);
+}
+
+static void nvdimm_dax_realize(NVDIMMDevice *nvdimm, Error **errp)
+{
+    NvdimmDaxDevice *dax = NVDIMM_DAX(nvdimm);
+    PCDIMMDevice *dimm = PC_DIMM(nvdimm);
+    const char *memdev, *err = NULL;
+    g_autofree char *found_desc = NULL;
+    uint8_t block[NVDIMM_DAX_INFO_SIZE];
+    NvdimmDaxParams params = { 0 };
+    NvdimmDaxFound found;
+    MemoryRegion *mr;
+    size_t host_page;
+    bool uuid_given;
+
+    if (!nvdimm->nvdimm_mr) {
+        return; /* nvdimm_prepare_memory_region() has set errp */
+    }
+    mr = host_memory_backend_get_memory(dimm->hostmem);
+    memdev = object_get_canonical_path_component(OBJECT(dimm->hostmem));
+
+    if (nvdimm->label_size) {
+        error_setg(errp, "Property '%s.%s' is not supported: the namespace "
+                   "of nvdimm-dax is label-less and covers all of memdev %s",
+                   TYPE_NVDIMM_DAX, NVDIMM_LABEL_SIZE_PROP, memdev);
+        return;
+    }
+    host_page = host_memory_backend_pagesize(dimm->hostmem);
+    if (dax->align < host_page) {
+        error_setg(errp, "Property '%s.align' (0x%" PRIx64 ") is smaller "
+                   "than the page size of memdev %s (0x%zx); valid values: "
+                   VALID_ALIGNS " and at least 0x%zx", TYPE_NVDIMM_DAX,
+                   dax->align, memdev, host_page, host_page);
+        return;
+    }
+
+    uuid_given = !qemu_uuid_is_null(&nvdimm->uuid);
+    if (!uuid_given) {
+        qemu_uuid_generate(&nvdimm->uuid);
+    }
+    params.ns_size = memory_region_size(nvdimm->nvdimm_mr);
+    params.align = dax->align;
+    params.page_size = nvdimm_dax_page_size(dax);
+    params.memmap = dax->memmap;
+    params.mode = dax->mode;
+    memcpy(params.uuid, nvdimm->uuid.data, sizeof(params.uuid));
+
+    if (!nvdimm_dax_info_build(&params, block, &err)) {
+        error_setg(errp, "Property '%s.align' (0x%" PRIx64 ") with memmap=%s "
+                   "does not fit memdev %s (0x%" PRIx64 " bytes): %s",
+                   TYPE_NVDIMM_DAX, dax->align,
+                   choice_name(memmap_choices, dax->memmap), memdev,
+                   params.ns_size, err);
+        return;
+    }
+
+    found = nvdimm_dax_info_classify((uint8_t *)memory_region_get_ram_ptr(mr)
+                                     + NVDIMM_DAX_INFO_OFFSET, &params,
+                                     uuid_given, &found_desc);
+    trace_nvdimm_dax_realize(DEVICE(dax)->id ?: "", memdev, params.ns_size,
+                             dax->align, params.page_size,
+                             found_name(found));
+
+    if (dax->format == NVDIMM_DAX_FORMAT_NEVER ||
+        found == NVDIMM_DAX_FOUND_SAME) {
+        return;
+    }
+    if (dax->format == NVDIMM_DAX_FORMAT_AUTO &&
+        found != NVDIMM_DAX_FOUND_EMPTY) {
+        error_setg(errp, "%s: memdev %s holds %s at offset 0x%x; refusing to "
+                   "overwrite it: format=force replaces it (destroying the "
+                   "namespace's layout), format=never leaves it",
+                   TYPE_NVDIMM_DAX, memdev, found_desc,
+                   NVDIMM_DAX_INFO_OFFSET);
+        return;
+    }
+    if (nvdimm->readonly) {
+        error_setg(errp, "%s: memdev %s is read-only but holds %s where the "
+                   "info block must be written; use format=never or a "
+                   "writable memdev", TYPE_NVDIMM_DAX, memdev, found_desc);
+        return;
+    }
+    nvdimm_dax_write_block(dax, mr, block);
+    trace_nvdimm_dax_format(DEVICE(dax)->id ?: "", memdev, found_name(found));
+}
+
+static uint64_t nvdimm_dax_md_get_min_alignment(const MemoryDeviceState *md)
+{
+    uint64_t align = object_property_get_uint(OBJECT(md), "align",
+                                              &error_abort);
+
+    /* memremap_compat_align(): the namespace must start 2 MiB aligned */
+    return MAX(align, NVDIMM_DAX_COMPAT_ALIGN);
+}
+
+static void nvdimm_dax_init(Object *obj)
+{
+    NvdimmDaxDevice *dax = NVDIMM_DAX(obj);
+
+    dax->align = 2 * MiB;
+    dax->memmap = NVDIMM_DAX_MEMMAP_DEV;
+    dax->mode = NVDIMM_DAX_MODE_DEVDAX;
+    dax->format = NVDIMM_DAX_FORMAT_AUTO;
+}
+
+static void nvdimm_dax_class_init(ObjectClass *oc, void *data)
+{
+    NVDIMMClass *nvc = NVDIMM_CLASS(oc);
+    MemoryDeviceClass *mdc = MEMORY_DEVICE_CLASS(oc);
+
+    nvc->realize = nvdimm_dax_realize;
+    mdc->get_min_alignment = nvdimm_dax_md_get_min_alignment;
+
+    object_class_property_add(oc, "align", "size", get_size_field,
+                              set_align, NULL,
+                              (void *)offsetof(NvdimmDaxDevice, align));
+    object_class_property_set_description(oc, "align",
+        "The guest's dax alignment: " VALID_ALIGNS " (default 2M)");
+    object_class_property_add(oc, "page-size", "size", get_size_field,
+                              set_page_size, NULL,
+                              (void *)offsetof(NvdimmDaxDevice, page_size));
+    object_class_property_set_description(oc, "page-size",
+        "The guest kernel's page size the info block is computed for: "
+        VALID_PAGE_SIZES " (default: 16K for align 16K and 32M, 64K for "
+        "64K and 512M, else 4K)");
+    for (size_t i = 0; i < ARRAY_SIZE(choice_properties); i++) {
+        const ChoiceProperty *p = &choice_properties[i];
+
+        object_class_property_add(oc, p->name, "str", get_choice, set_choice,
+                                  NULL, (void *)p);
+        object_class_property_set_description(oc, p->name, p->description);
+    }
+}
+
+static const TypeInfo nvdimm_dax_info = {
+    .name          = TYPE_NVDIMM_DAX,
+    .parent        = TYPE_NVDIMM,
+    .instance_size = sizeof(NvdimmDaxDevice),
+    .instance_init = nvdimm_dax_init,
+    .class_init    = nvdimm_dax_class_init,
+};
+
+static void nvdimm_dax_register_types(void)
+{
+    type_register_static(&nvdimm_dax_info);
+}
+
+type_init(nvdimm_dax_register_types)

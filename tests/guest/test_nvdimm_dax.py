@@ -1,0 +1,101 @@
+# SPDX-License-Identifier: GPL-2.0-or-later
+"""nvdimm-dax seen from a Linux 6.12 guest: the dax device has the asked
+alignment, 2M alignment gives PMD mappings, data survives a restart, and
+the info block nvdimm-dax writes is byte for byte the one the guest kernel
+writes for the same namespace."""
+import subprocess
+import tempfile
+import unittest
+import uuid
+from pathlib import Path
+
+import contdax_path  # noqa: F401
+from contdax import suites
+from contdax_run import contdax
+
+SIZE = "1G"
+ALIGNS = {"4K": 4096, "2M": 2 << 20}
+INFO_OFFSET, INFO_SIZE = 4096, 4096
+
+
+def facts(text):
+    return dict(line.split("=", 1) for line in text.splitlines()
+                if "=" in line)
+
+
+class NvdimmDaxGuestTest(unittest.TestCase):
+    def setUp(self):
+        self.tmp = tempfile.TemporaryDirectory()
+        self.addCleanup(self.tmp.cleanup)
+        self.file = Path(self.tmp.name) / "pmem.img"
+
+    def run_guest(self, *cmd, align="2M", memmap="dev", boot="dt",
+                  nvdimm_format=None):
+        args = ["exec", "--nvdimm", SIZE, "--align", align, "--memmap",
+                memmap, "--boot", boot, "--nvdimm-file", self.file]
+        if nvdimm_format:
+            args += ["--nvdimm-format", nvdimm_format]
+        res = contdax(*args, "--", *cmd)
+        self.assertEqual(res.returncode, 0, res.stdout + res.stderr)
+        return res.stdout
+
+    def block(self):
+        with open(self.file, "rb") as f:
+            f.seek(INFO_OFFSET)
+            return f.read(INFO_SIZE)
+
+    def check_mapping(self, align, memmap, boot):
+        out = self.run_guest("sh", "-c", "cat /sys/bus/dax/devices/dax0.0/"
+                             "align; daxmap -m 64", align=align,
+                             memmap=memmap, boot=boot)
+        self.assertEqual(out.splitlines()[0], str(ALIGNS[align]))
+        f = facts(out)
+        # one fault per 2M PMD, or per 4K page
+        self.assertEqual(int(f["pages_per_fault"]),
+                         ALIGNS[align] // 4096, out)
+
+    def test_data_survives_restart(self):
+        self.run_guest("daxmap", "-m", "32", "-w", "7")
+        block = self.block()
+        out = self.run_guest("daxmap", "-m", "32", "-c", "7")
+        self.assertEqual(facts(out)["mismatched_words"], "0")
+        self.assertEqual(self.block(), block)
+        # and the check can fail: another seed mismatches
+        res = contdax("exec", "--nvdimm", SIZE, "--nvdimm-file", self.file,
+                      "--", "daxmap", "-m", "32", "-c", "8")
+        self.assertEqual(res.returncode, 1)
+
+    def kernel_writes_same_block(self, align, memmap, mode):
+        u = str(uuid.uuid4())
+        kmap = "pmem" if memmap == "dev" else "ram"
+        self.run_guest("nd-reconfig.sh", u, str(ALIGNS[align]), kmap, mode,
+                       nvdimm_format="never")
+        kernel = self.block()
+        tool = suites.unit_build(contdax_path.REPO) / "nvdimm-dax-info"
+        ours = subprocess.run([tool, "build", str(1 << 30),
+                               str(ALIGNS[align]), "4096", memmap, mode, u],
+                              capture_output=True, check=True).stdout
+        self.assertEqual(len(kernel), INFO_SIZE)
+        self.assertEqual(ours, kernel)
+
+
+def _add(name, fn, *args):
+    setattr(NvdimmDaxGuestTest, name, lambda self: fn(self, *args))
+
+
+for _boot in ("dt", "acpi"):
+    for _align in ALIGNS:
+        for _memmap in ("dev", "ram"):
+            _add(f"test_{_boot}_align_{_align}_memmap_{_memmap}",
+                 NvdimmDaxGuestTest.check_mapping, _align, _memmap, _boot)
+for _align in ALIGNS:
+    for _memmap in ("dev", "ram"):
+        _add(f"test_kernel_block_{_align}_{_memmap}_devdax",
+             NvdimmDaxGuestTest.kernel_writes_same_block, _align, _memmap,
+             "devdax")
+_add("test_kernel_block_2M_dev_fsdax",
+     NvdimmDaxGuestTest.kernel_writes_same_block, "2M", "dev", "fsdax")
+
+
+if __name__ == "__main__":
+    unittest.main()
