@@ -53,6 +53,28 @@ static const Choice format_choices[] = {
     { "force", NVDIMM_DAX_FORMAT_FORCE }, { },
 };
 
+typedef struct SizeProperty {
+    const char *name;
+    const uint64_t *valid;
+    size_t n_valid;
+    const char *valid_names;
+    size_t offset;              /* of the uint64_t field */
+    const char *description;
+} SizeProperty;
+
+static const uint64_t valid_page_sizes[] = { 4 * KiB, 16 * KiB, 64 * KiB };
+
+static const SizeProperty size_properties[] = {
+    { "align", valid_aligns, ARRAY_SIZE(valid_aligns), VALID_ALIGNS,
+      offsetof(NvdimmDaxDevice, align),
+      "The guest's dax alignment: " VALID_ALIGNS " (default 2M)" },
+    { "page-size", valid_page_sizes, ARRAY_SIZE(valid_page_sizes),
+      VALID_PAGE_SIZES, offsetof(NvdimmDaxDevice, page_size),
+      "The guest kernel's page size the info block is computed for: "
+      VALID_PAGE_SIZES " (default: 16K for align 16K and 32M, 64K for "
+      "64K and 512M, else 4K)" },
+};
+
 static const ChoiceProperty choice_properties[] = {
     { "memmap", memmap_choices, offsetof(NvdimmDaxDevice, memmap),
       "Where the guest keeps the namespace's struct pages: dev (in the "
@@ -119,14 +141,6 @@ static void set_choice(Object *obj, Visitor *v, const char *name,
                "%s", object_get_typename(obj), name, value, valid->str);
 }
 
-static void get_size_field(Object *obj, Visitor *v, const char *name,
-                           void *opaque, Error **errp)
-{
-    uint64_t *field = (uint64_t *)((char *)obj + (uintptr_t)opaque);
-
-    visit_type_size(v, name, field, errp);
-}
-
 static bool size_in(uint64_t value, const uint64_t *set, size_t n)
 {
     for (size_t i = 0; i < n; i++) {
@@ -137,41 +151,33 @@ static bool size_in(uint64_t value, const uint64_t *set, size_t n)
     return false;
 }
 
-static void set_align(Object *obj, Visitor *v, const char *name,
-                      void *opaque, Error **errp)
+static void get_size(Object *obj, Visitor *v, const char *name,
+                     void *opaque, Error **errp)
 {
-    NvdimmDaxDevice *dax = NVDIMM_DAX(obj);
-    uint64_t value;
+    const SizeProperty *p = opaque;
+    uint64_t *field = (uint64_t *)((char *)obj + p->offset);
 
-    if (!check_unrealized(obj, name, errp) ||
-        !visit_type_size(v, name, &value, errp)) {
-        return;
-    }
-    if (!size_in(value, valid_aligns, ARRAY_SIZE(valid_aligns))) {
-        error_setg(errp, "Property '%s.%s' (0x%" PRIx64 ") must be one of "
-                   VALID_ALIGNS, object_get_typename(obj), name, value);
-        return;
-    }
-    dax->align = value;
+    visit_type_size(v, name, field, errp);
 }
 
-static void set_page_size(Object *obj, Visitor *v, const char *name,
-                          void *opaque, Error **errp)
+static void set_size(Object *obj, Visitor *v, const char *name,
+                     void *opaque, Error **errp)
 {
-    static const uint64_t valid[] = { 4 * KiB, 16 * KiB, 64 * KiB };
-    NvdimmDaxDevice *dax = NVDIMM_DAX(obj);
+    const SizeProperty *p = opaque;
+    uint64_t *field = (uint64_t *)((char *)obj + p->offset);
     uint64_t value;
 
     if (!check_unrealized(obj, name, errp) ||
         !visit_type_size(v, name, &value, errp)) {
         return;
     }
-    if (!size_in(value, valid, ARRAY_SIZE(valid))) {
+    if (!size_in(value, p->valid, p->n_valid)) {
         error_setg(errp, "Property '%s.%s' (0x%" PRIx64 ") must be one of "
-                   VALID_PAGE_SIZES, object_get_typename(obj), name, value);
+                   "%s", object_get_typename(obj), name, value,
+                   p->valid_names);
         return;
     }
-    dax->page_size = value;
+    *field = value;
 }
 
 /*
@@ -333,18 +339,13 @@ static void nvdimm_dax_class_init(ObjectClass *oc, void *data)
     nvc->realize = nvdimm_dax_realize;
     mdc->get_min_alignment = nvdimm_dax_md_get_min_alignment;
 
-    object_class_property_add(oc, "align", "size", get_size_field,
-                              set_align, NULL,
-                              (void *)offsetof(NvdimmDaxDevice, align));
-    object_class_property_set_description(oc, "align",
-        "The guest's dax alignment: " VALID_ALIGNS " (default 2M)");
-    object_class_property_add(oc, "page-size", "size", get_size_field,
-                              set_page_size, NULL,
-                              (void *)offsetof(NvdimmDaxDevice, page_size));
-    object_class_property_set_description(oc, "page-size",
-        "The guest kernel's page size the info block is computed for: "
-        VALID_PAGE_SIZES " (default: 16K for align 16K and 32M, 64K for "
-        "64K and 512M, else 4K)");
+    for (size_t i = 0; i < ARRAY_SIZE(size_properties); i++) {
+        const SizeProperty *p = &size_properties[i];
+
+        object_class_property_add(oc, p->name, "size", get_size, set_size,
+                                  NULL, (void *)p);
+        object_class_property_set_description(oc, p->name, p->description);
+    }
     for (size_t i = 0; i < ARRAY_SIZE(choice_properties); i++) {
         const ChoiceProperty *p = &choice_properties[i];
 

@@ -10,26 +10,13 @@
 #include "qemu/osdep.h"
 #include "qemu/units.h"
 #include "libqtest.h"
+#include "contdax-qtest.h"
 #include "qobject/qdict.h"
 #include "qobject/qlist.h"
 
 #define VIRT_RAM_BASE   0x40000000ULL
 #define CONTDAX_RAM     (2 * GiB)
 #define CONTDAX_SMP     2
-
-/* Run a QMP command, assert it succeeded, return the whole response. */
-static QDict * G_GNUC_PRINTF(2, 3) qmp_ok(QTestState *qts, const char *fmt,
-                                          ...)
-{
-    va_list ap;
-    QDict *resp;
-
-    va_start(ap, fmt);
-    resp = qtest_vqmp(qts, fmt, ap);
-    va_end(ap);
-    g_assert_false(qdict_haskey(resp, "error"));
-    return resp;
-}
 
 static QTestState *contdax_machine(void)
 {

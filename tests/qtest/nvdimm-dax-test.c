@@ -10,6 +10,7 @@
 #include "qemu/osdep.h"
 #include "qemu/units.h"
 #include "libqtest.h"
+#include "contdax-qtest.h"
 #include "qobject/qdict.h"
 #include "qobject/qlist.h"
 
@@ -58,20 +59,6 @@ static void assert_block(const uint8_t *b, const char *sig, uint32_t mode,
     g_assert_cmpuint(le(b + 88, 4), ==, 4096);
     g_assert_cmpuint(le(b + 92, 2), ==, 64);
     g_assert_cmphex(le(b + 4088, 8), ==, block_checksum(b));
-}
-
-/* Run a QMP command, assert it succeeded, return the whole response. */
-static QDict * G_GNUC_PRINTF(2, 3) qmp_ok(QTestState *qts, const char *fmt,
-                                          ...)
-{
-    va_list ap;
-    QDict *resp;
-
-    va_start(ap, fmt);
-    resp = qtest_vqmp(qts, fmt, ap);
-    va_end(ap);
-    g_assert_false(qdict_haskey(resp, "error"));
-    return resp;
 }
 
 static uint64_t device_addr(QTestState *qts, const char *id)
