@@ -65,6 +65,23 @@ class NvdimmDaxGuestTest(unittest.TestCase):
                       "--", "daxmap", "-m", "32", "-c", "8")
         self.assertEqual(res.returncode, 1)
 
+    def test_fsdax_gives_pmem_with_pfn_map(self):
+        args = ["exec", "--nvdimm", SIZE, "--dax-mode", "fsdax",
+                "--nvdimm-file", self.file, "--"]
+        # the pfn device that claimed the namespace (pfn0.0 stays the
+        # idle seed), and the block device, smaller by the 18M memmap
+        res = contdax(*args, "sh", "-c",
+                      "ls /dev | grep -E '^(pmem|dax)'; "
+                      "for d in /sys/bus/nd/devices/pfn*; do "
+                      "[ \"$(cat $d/namespace)\" = namespace0.0 ] && "
+                      "echo mode=$(cat $d/mode) align=$(cat $d/align); "
+                      "done; echo bytes=$(($(cat /sys/block/pmem0/size) "
+                      "* 512))")
+        self.assertEqual(res.returncode, 0, res.stderr)
+        self.assertEqual(res.stdout.splitlines(),
+                         ["pmem0", "mode=pmem align=2097152",
+                          f"bytes={(1 << 30) - 18874368}"])
+
     def kernel_writes_same_block(self, align, memmap, mode):
         u = str(uuid.uuid4())
         kmap = "pmem" if memmap == "dev" else "ram"
