@@ -11,6 +11,7 @@ guest  boots of the emulated machine (tests/guest/)
 A skipped test is reported as skipped, never as passed.
 """
 
+import hashlib
 import json
 import os
 import re
@@ -50,8 +51,13 @@ def python_suite(repo, subdir):
 
 
 def unit_build(repo):
-    """The top-level meson build (unit tests and tools/), compiled."""
-    build = cache.root() / "unit-build"
+    """The top-level meson build (unit tests and tools/), compiled.
+
+    A meson build directory belongs to one source tree: it is kept per
+    clone (by path), and ninja rebuilds whatever changed in it.
+    """
+    tree = hashlib.sha256(str(repo.resolve()).encode()).hexdigest()[:12]
+    build = cache.root() / "unit-build" / tree
     if not (build / "build.ninja").exists():
         shutil.rmtree(build, ignore_errors=True)
         subprocess.run(["meson", "setup", str(build), str(repo)], check=True)
