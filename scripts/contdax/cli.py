@@ -161,15 +161,16 @@ def prepare(a):
     """Everything a boot needs, built if stale."""
     setup()
     qemu = qemu_build.build(REPO)
+    acpi = getattr(a, "boot", "dt") == "acpi"
     if getattr(a, "kernel", None):
         kernel = kernel_build.Kernel(Path(a.kernel).resolve())
     elif getattr(a, "kernel_src", None):
         kernel = kernel_build.build_user_tree(REPO, a.kernel_src,
-                                              a.kernel_config)
+                                              a.kernel_config, acpi)
     else:
         kernel = kernel_build.build(REPO, [Path(p).resolve() for p in
                                            getattr(a, "kernel_patch", [])],
-                                    getattr(a, "kernel_config", []))
+                                    getattr(a, "kernel_config", []), acpi)
     initrd = initramfs.build(REPO)
     return Artifacts(qemu, kernel, initrd)
 

@@ -23,8 +23,13 @@ MAKE_VARS = ["ARCH=arm64", f"CROSS_COMPILE={CROSS}",
 ARTIFACTS = ["arch/arm64/boot/Image", "vmlinux", "System.map", ".config"]
 
 
-def fragments(repo, extra=()):
-    frags = sorted((repo / "guest-kernel-config").glob("*.config"))
+def fragments(repo, extra=(), acpi=False):
+    """The project's fragments; boot-acpi/ only for kernels booted by UEFI
+    and ACPI (ACPI and EFI are about a third of the build)."""
+    top = repo / "guest-kernel-config"
+    frags = sorted(top.glob("*.config"))
+    if acpi:
+        frags += sorted((top / "boot-acpi").glob("*.config"))
     for f in extra:
         if not Path(f).is_file():
             raise ContdaxError(f"--kernel-config: no such file: {f}")
@@ -101,10 +106,10 @@ def _build_into(s, src, obj, out, frags, source_desc):
     }, indent=1))
 
 
-def build(repo, extra_patches=(), extra_configs=()):
+def build(repo, extra_patches=(), extra_configs=(), acpi=False):
     """Build the Debian kernel with the project's config; return a Kernel."""
     src, tree_inputs = tree(repo, extra_patches)
-    frags = fragments(repo, extra_configs)
+    frags = fragments(repo, extra_configs, acpi)
     inputs = cache.Inputs()
     inputs.add("tree", tree_inputs.key())
     for f in frags:
@@ -125,7 +130,7 @@ def build(repo, extra_patches=(), extra_configs=()):
     return Kernel(entry.path / "Image", entry.path)
 
 
-def build_user_tree(repo, src, extra_configs=()):
+def build_user_tree(repo, src, extra_configs=(), acpi=False):
     """Build the user's own tree out of tree, incrementally.
 
     A user's tree changes under us, so no hash of it is taken: make decides
@@ -135,7 +140,7 @@ def build_user_tree(repo, src, extra_configs=()):
     src = Path(src).resolve()
     if not (src / "Makefile").is_file() or not (src / "Kconfig").is_file():
         raise ContdaxError(f"--kernel-src: {src} is not a Linux source tree")
-    frags = fragments(repo, extra_configs)
+    frags = fragments(repo, extra_configs, acpi)
     h = hashlib.sha256(str(src).encode())
     for f in frags:
         h.update(f.read_bytes())

@@ -4,7 +4,7 @@ import unittest
 from pathlib import Path
 
 import contdax_path  # noqa: F401
-from contdax import kconfig
+from contdax import kconfig, kernel_build
 from contdax.ui import ContdaxError
 
 
@@ -58,12 +58,17 @@ class KconfigTest(unittest.TestCase):
                          1)
 
     def test_project_fragments_parse(self):
-        frags = sorted((contdax_path.REPO / "guest-kernel-config")
-                       .glob("*.config"))
-        self.assertTrue(frags)
-        want = kconfig.requested(frags)
+        want = kconfig.requested(kernel_build.fragments(contdax_path.REPO))
         for sym in ("CONFIG_ARM64_CONTPTE", "CONFIG_GUP_TEST",
                     "CONFIG_VIRTIO_CONSOLE", "CONFIG_DEV_DAX_PMEM"):
+            self.assertEqual(want[sym][0], "y")
+        self.assertNotIn("CONFIG_ACPI", want)
+
+    def test_acpi_flavour_adds_acpi(self):
+        want = kconfig.requested(kernel_build.fragments(contdax_path.REPO,
+                                                        acpi=True))
+        for sym in ("CONFIG_ACPI", "CONFIG_EFI_STUB", "CONFIG_ACPI_NFIT",
+                    "CONFIG_DEV_DAX_PMEM"):
             self.assertEqual(want[sym][0], "y")
 
 
