@@ -2,7 +2,6 @@
 """contdax command line: drives builds and boots; no logic that belongs in C."""
 
 import argparse
-import json
 import shlex
 import subprocess
 import sys

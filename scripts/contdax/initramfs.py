@@ -8,7 +8,6 @@ cpio(1) so that /dev/console can be a device node without root.
 
 import gzip
 import stat
-from pathlib import Path
 
 from . import cache, kernel_build, sources
 from .ui import step

@@ -88,11 +88,6 @@ class Kernel:
         self.image = Path(image)
         self.path = path
 
-    def info(self):
-        if self.path and (self.path / "kernel.json").exists():
-            return json.loads((self.path / "kernel.json").read_text())
-        return {"image": str(self.image)}
-
 
 def _build_into(s, src, obj, out, frags, source_desc):
     _configure(s, src, obj, frags)

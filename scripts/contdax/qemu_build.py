@@ -8,7 +8,6 @@ add files, never replace an upstream one.
 
 import json
 import shutil
-from pathlib import Path
 
 from . import cache, deps, patches, sources
 from .ui import ContdaxError, step
@@ -67,9 +66,6 @@ class QemuBuild:
 
     def qtest(self, name):
         return self.build / "tests/qtest" / name
-
-    def versions(self):
-        return json.loads((self.path / "versions.json").read_text())
 
 
 def build(repo):
