@@ -131,7 +131,8 @@ def ensure(step, need_apt_lists=False, extra=()):
         shown = []
         for c in cmds:
             if c[0] == "write":
-                shown.append(f"printf '%s' '{c[2]}' | sudo tee {c[1]}")
+                text = c[2].replace("\n", "\\n")
+                shown.append(f"printf '{text}' | sudo tee {c[1]}")
             else:
                 shown.append("sudo " + " ".join(c))
         raise ContdaxError("missing host packages "
