@@ -207,14 +207,14 @@ def _opts(a):
                                   boot=a.boot, nvdimm=_nvdimm(a))
 
 
-def cmd_exec(a):
+def cmd_exec(a, opts):
     argv = a.cmd[1:] if a.cmd[:1] == ["--"] else a.cmd
     if not argv:
         raise UsageError("exec: no command given; usage: contdax exec "
                          "[options] -- CMD...")
     art = prepare(a)
     res = machine.execute(art.qemu.binary, art.kernel.image, art.initrd,
-                          shlex.join(argv), _opts(a))
+                          shlex.join(argv), opts)
     return res.status
 
 
@@ -251,26 +251,24 @@ def cmd_qemu(a):
     return subprocess.run([str(qemu.binary)] + a.args).returncode
 
 
-def cmd_run(a):
+def boot_command(a):
+    """run, exec and shell: all input checked before anything is built."""
+    _check_kernel_args(a)
+    opts = _opts(a)
+    if a.boot == "acpi":
+        with step("UEFI firmware", cache.log_dir()) as s:
+            deps.ensure(s, extra=deps.ACPI_PACKAGES)
+    if a.command == "exec":
+        return cmd_exec(a, opts)
     art = prepare(a)
-    return report.run(art, _opts(a))
+    if a.command == "run":
+        return report.run(art, opts)
+    return machine.shell(art.qemu.binary, art.kernel.image, art.initrd, opts)
 
 
 def dispatch(a):
     if a.command in ("run", "exec", "shell"):
-        _check_kernel_args(a)
-        _opts(a)
-        if a.boot == "acpi":
-            with step("UEFI firmware", cache.log_dir()) as s:
-                deps.ensure(s, extra=deps.ACPI_PACKAGES)
-    if a.command == "exec":
-        return cmd_exec(a)
-    if a.command == "run":
-        return cmd_run(a)
-    if a.command == "shell":
-        art = prepare(a)
-        return machine.shell(art.qemu.binary, art.kernel.image, art.initrd,
-                             _opts(a))
+        return boot_command(a)
     if a.command == "test":
         return suites.run(REPO, a.suite or suites.NAMES)
     if a.command == "build":
