@@ -8,11 +8,13 @@ import sys
 import traceback
 from pathlib import Path
 
-from . import (cache, deps, initramfs, kernel_build, machine, qemu_build,
-               report, sources, suites)
+from . import (cache, contpte, deps, initramfs, kernel_build, machine,
+               qemu_build, report, sources, suites)
 from .ui import ContdaxError, UsageError, say, step
 
 REPO = Path(__file__).resolve().parents[2]
+# exec --contpte: the command succeeded, the MMU model found violations
+EXIT_CONTPTE_VIOLATIONS = 126
 
 
 class Parser(argparse.ArgumentParser):
@@ -53,6 +55,11 @@ def _machine_options(p, timeout):
     g.add_argument("--timeout", type=_positive_float, default=timeout,
                    help=f"seconds before a guest is killed (default "
                         f"{timeout:g})")
+    g.add_argument("--contpte", choices=contpte.MODES,
+                   help="the contpte MMU model: off, on (cache contiguous "
+                   "groups), check (on, and report misprogrammed groups), "
+                   "strict (check, and raise the TLB conflict abort); "
+                   "default: the -cpu default (off)")
     g.add_argument("--boot", choices=["dt", "acpi"], default="dt",
                    help="dt: direct kernel boot, device tree (default); "
                    "acpi: UEFI firmware and ACPI")
@@ -204,7 +211,8 @@ def _nvdimm(a):
 def _opts(a):
     return machine.MachineOptions(smp=a.smp, mem=a.mem, cpu=a.cpu,
                                   qemu_args=a.qemu_arg, timeout=a.timeout,
-                                  boot=a.boot, nvdimm=_nvdimm(a))
+                                  boot=a.boot, nvdimm=_nvdimm(a),
+                                  contpte=a.contpte)
 
 
 def cmd_exec(a, opts):
@@ -215,6 +223,22 @@ def cmd_exec(a, opts):
     art = prepare(a)
     res = machine.execute(art.qemu.binary, art.kernel.image, art.initrd,
                           shlex.join(argv), opts)
+    if opts.contpte:
+        return contpte_verdict(opts.contpte, res)
+    return res.status
+
+
+def contpte_verdict(mode, res):
+    """Print the model's counters and reports; violations fail a command
+    that otherwise succeeded (exit 126)."""
+    for line in res.contpte_reports[:20]:
+        print(line, file=sys.stderr)
+    if len(res.contpte_reports) > 20:
+        print(f"contpte: {len(res.contpte_reports) - 20} more reports",
+              file=sys.stderr)
+    print(contpte.summary(mode, res.contpte), file=sys.stderr)
+    if res.status == 0 and contpte.violations(res.contpte["total"]):
+        return EXIT_CONTPTE_VIOLATIONS
     return res.status
 
 

@@ -21,7 +21,8 @@ import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from . import cache
+from . import cache, contpte
+from .qmp import Qmp
 from .ui import ContdaxError, UsageError
 
 EXIT_TIMEOUT = 124
@@ -62,6 +63,12 @@ class MachineOptions:
     timeout: float = 600.0
     boot: str = "dt"
     nvdimm: NvdimmOptions = None
+    contpte: str = None     # the MMU model's mode; None leaves -cpu alone
+
+    def cpu_arg(self):
+        if self.contpte:
+            return f"{self.cpu},contpte={self.contpte}"
+        return self.cpu
 
     def args(self):
         """QEMU arguments for memory, firmware and the nvdimm."""
@@ -93,7 +100,8 @@ class GuestFailed(ContdaxError):
 
 
 def base_args(qemu, kernel, initrd, opts):
-    return [str(qemu), "-M", "virt", "-cpu", opts.cpu, "-smp", str(opts.smp),
+    return [str(qemu), "-M", "virt", "-cpu", opts.cpu_arg(),
+            "-smp", str(opts.smp),
             "-accel", "tcg", "-nodefaults", "-no-user-config",
             "-display", "none", "-no-reboot",
             "-kernel", str(kernel), "-initrd", str(initrd)] + opts.args()
@@ -129,6 +137,8 @@ class Result:
         self.stderr = stderr
         self.console = console
         self.elapsed = elapsed
+        self.contpte = None         # query-contpte, with --contpte
+        self.contpte_reports = []   # the model's guest-error lines
 
 
 def execute(qemu, kernel, initrd, command, opts, stream=True):
@@ -159,12 +169,25 @@ def execute(qemu, kernel, initrd, command, opts, stream=True):
             args += ["-chardev", f"socket,id={name},path={path}",
                      "-device", f"virtserialport,chardev={name},"
                      f"name=org.contdax.{name}"]
+        qmp_path = errors = None
+        if opts.contpte:
+            # Stop rather than exit at poweroff, so the counters can be read.
+            qmp_path = os.path.join(tmp, "qmp")
+            errors = os.path.join(tmp, "guest-errors.log")
+            args += ["-qmp", f"unix:{qmp_path},server=on,wait=off",
+                     "-no-shutdown", "-d", "guest_errors", "-D", errors]
         args += opts.qemu_args
-        return _run(args, listeners, console, opts.timeout, command, stream)
+        result = _run(args, listeners, console, opts.timeout, command, stream,
+                      qmp_path)
+        if errors:
+            result.contpte_reports = contpte.reports(
+                Path(errors).read_text(errors="replace"))
+        return result
 
 
-def _run(args, listeners, console, timeout, command, stream):
+def _run(args, listeners, console, timeout, command, stream, qmp_path=None):
     start = time.monotonic()
+    qmp = counters = None
     try:
         proc = subprocess.Popen(args, stdin=subprocess.DEVNULL,
                                 stdout=subprocess.PIPE,
@@ -176,6 +199,9 @@ def _run(args, listeners, console, timeout, command, stream):
     for name, s in listeners.items():
         sel.register(s, selectors.EVENT_READ, ("listen", name))
     sel.register(proc.stdout, selectors.EVENT_READ, ("qemu", None))
+    if qmp_path:
+        qmp = Qmp(qmp_path)
+        sel.register(qmp, selectors.EVENT_READ, ("qmp", None))
     data = {name: bytearray() for name in PORTS}
     qemu_out = bytearray()
     sinks = {"stdout": sys.stdout.buffer, "stderr": sys.stderr.buffer}
@@ -190,6 +216,12 @@ def _run(args, listeners, console, timeout, command, stream):
                     f"'{command}'; QEMU was killed; console log: {console}")
             for key, _ in sel.select(min(left, 1.0)):
                 kind, name = key.data
+                if kind == "qmp":
+                    if "SHUTDOWN" in qmp.pending_events():
+                        sel.unregister(qmp)
+                        counters = qmp.command("query-contpte")
+                        qmp.sock.sendall(b'{"execute": "quit"}\n')
+                    continue
                 if kind == "listen":
                     conn, _ = key.fileobj.accept()
                     sel.unregister(key.fileobj)
@@ -213,6 +245,8 @@ def _run(args, listeners, console, timeout, command, stream):
         _stop(proc)
         for s in listeners.values():
             s.close()
+        if qmp:
+            qmp.close()
     elapsed = time.monotonic() - start
     status_line = data["status"].decode(errors="replace").strip()
     if not status_line.startswith("contdax-exit "):
@@ -221,8 +255,10 @@ def _run(args, listeners, console, timeout, command, stream):
                else "the guest stopped without reporting a status")
         raise GuestFailed(f"{why} (QEMU exit {proc.returncode}); "
                           f"console log: {console}")
-    return Result(int(status_line.split()[1]), bytes(data["stdout"]),
-                  bytes(data["stderr"]), console, elapsed)
+    result = Result(int(status_line.split()[1]), bytes(data["stdout"]),
+                    bytes(data["stderr"]), console, elapsed)
+    result.contpte = counters
+    return result
 
 
 def shell(qemu, kernel, initrd, opts):

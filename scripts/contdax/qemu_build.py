@@ -13,6 +13,13 @@ from . import cache, deps, patches, sources
 from .ui import ContdaxError, step
 
 OVERLAY_DIRS = ["hw", "target", "tests/qtest", "include"]
+# Bare-metal guest code the qtests boot (tests/qtest/NAME-payload/).
+PAYLOAD_CC = "aarch64-linux-gnu-gcc"
+PAYLOAD_CFLAGS = [
+    "-ffreestanding", "-nostdlib", "-static", "-mgeneral-regs-only", "-O2",
+    "-Wall", "-Wextra", "-Werror", "-fno-pie", "-no-pie",
+    "-Wl,--build-id=none", "-Wl,--no-warn-rwx-segments",
+]
 CONFIGURE = [
     "--target-list=aarch64-softmmu", "--disable-docs", "--disable-werror",
     "--enable-fdt=system", "--disable-user", "--without-default-features",
@@ -34,6 +41,8 @@ def _inputs(repo):
     inputs.add_tree("overlay", repo, OVERLAY_DIRS)
     inputs.add("configure", " ".join(CONFIGURE))
     inputs.add("cc", cache.tool_version("cc"))
+    inputs.add("payload-cc", cache.tool_version(PAYLOAD_CC))
+    inputs.add("payload-cflags", " ".join(PAYLOAD_CFLAGS))
     # meson --version takes seconds; its package version says the same
     for pkg, version in sorted(deps.installed_versions(
             ["meson", "ninja-build"]).items()):
@@ -67,6 +76,22 @@ class QemuBuild:
     def qtest(self, name):
         return self.build / "tests/qtest" / name
 
+    def payloads(self):
+        """Environment naming each payload: CONTPTE_PAYLOAD=..."""
+        d = self.build / "tests/qtest"
+        return {p.stem.upper().replace("-", "_"): str(p)
+                for p in sorted(d.glob("*-payload.elf"))}
+
+
+def _build_payloads(s, src, build):
+    """Cross-build each tests/qtest/NAME-payload/ into NAME-payload.elf."""
+    for d in sorted((src / "tests/qtest").glob("*-payload")):
+        if not d.is_dir():
+            continue
+        sources_ = sorted(d.glob("*.S")) + sorted(d.glob("*.c"))
+        s.run([PAYLOAD_CC] + PAYLOAD_CFLAGS + ["-T", d / "payload.ld"] +
+              sources_ + ["-o", build / "tests/qtest" / f"{d.name}.elf"])
+
 
 def build(repo):
     """Build QEMU if its cache entry is missing; return a QemuBuild."""
@@ -90,6 +115,8 @@ def build(repo):
             f"tests/qtest/{t}" for t in project_qtests(repo)]
         with step("qemu: build", logs) as s:
             s.run(["ninja", "-C", out / "build"] + targets)
+        with step("qemu: test payloads", logs) as s:
+            _build_payloads(s, src, out / "build")
         (out / "versions.json").write_text(json.dumps({
             "qemu-source": sources.qemu_version(),
             "patches": [p.name for p in series],

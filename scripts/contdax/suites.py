@@ -113,7 +113,8 @@ def qtest_suite(repo):
     total = Count()
     for name in qemu_build.project_qtests(repo):
         say(f"==> qtest {name}")
-        env = dict(os.environ, QTEST_QEMU_BINARY=str(qemu.binary))
+        env = dict(os.environ, QTEST_QEMU_BINARY=str(qemu.binary),
+                   **qemu.payloads())
         proc = subprocess.run([str(qemu.qtest(name)), "--tap", "-k"],
                               env=env, capture_output=True, text=True)
         sys.stdout.write(proc.stdout)

@@ -1,0 +1,33 @@
+# SPDX-License-Identifier: GPL-2.0-or-later
+"""The host side of the contpte MMU model: modes, counters, reports.
+
+`--contpte MODE` becomes `-cpu max,contpte=MODE`; the guest-error log
+(`-d guest_errors`) carries the model's violation reports, and QMP
+query-contpte its counters, read before QEMU is stopped.
+"""
+
+MODES = ("off", "on", "check", "strict")
+REPORT_PREFIX = "contpte: "
+
+
+def violations(stats):
+    """Total violations in one ContpteStats dict."""
+    return sum(stats["violations"].values())
+
+
+def reports(log_text):
+    """The model's guest-error lines, in order."""
+    return [line for line in log_text.splitlines()
+            if line.startswith(REPORT_PREFIX)]
+
+
+def summary(mode, info):
+    """One line for the end of `exec --contpte MODE`."""
+    t = info["total"]
+    kinds = ", ".join(f"{k} {v}" for k, v in t["violations"].items() if v)
+    return (f"contpte {mode}: {t['walks']} walks, {t['contiguous-walks']} "
+            f"contiguous, {t['groups-cached']} groups cached, "
+            f"{t['group-hits']} hits, {t['group-invalidations']} "
+            f"invalidated; violations {violations(t)}"
+            + (f" ({kinds})" if kinds else "")
+            + f", conflict aborts {t['conflict-aborts']}")

@@ -1,0 +1,715 @@
+/*
+ * SPDX-License-Identifier: GPL-2.0-or-later
+ *
+ * The Contiguous-bit model of the AArch64 TCG MMU: -cpu ...,contpte=MODE.
+ *
+ * off     QEMU's behaviour: the bit is ignored.  Only walks are counted.
+ * on      a walk that lands on a contiguous descriptor caches the whole
+ *         group as one translation; later misses anywhere in the group are
+ *         served from it without a walk, and any TLB maintenance that
+ *         touches one page of the group drops all of it.
+ * check   on, and each such walk reads the aligned group and checks it
+ *         against the Arm ARM rules (contpte-check.c).  Only a consistent
+ *         group is cached; a violation is logged once per descriptor and
+ *         kind, and the access completes with the page's own translation.
+ * strict  check, and a violation, or a walk whose result overlaps a cached
+ *         group with another output address or memory type (a missing
+ *         break-before-make), takes the TLB conflict abort.
+ *
+ * Why not hand the group to cputlb as one large page: cputlb keeps a single
+ * "large page" window per MMU index and turns every page flush inside it
+ * into a flush of the whole index.  Groups are instead kept here, keyed by
+ * level, and cputlb only ever sees the leaf's own size; a flush that
+ * touches a group is widened to exactly that group (via the flush notifier
+ * cputlb calls on the vCPU's own thread), so unrelated translations stay.
+ *
+ * All state is per vCPU and only touched on that vCPU's thread, except the
+ * counters (read by the monitor) and the set of reported violations.
+ */
+
+#include "qemu/osdep.h"
+#include "qemu/log.h"
+#include "qapi/error.h"
+#include "qapi/visitor.h"
+#include "cpu.h"
+#include "internals.h"
+#include "exec/cputlb.h"
+#include "exec/translation-block.h"
+#include "tcg/insn-start-words.h"
+#include "system/tcg.h"
+#include "contpte.h"
+#include "trace.h"
+
+#define CONTPTE_SETS        256     /* direct-mapped slots per level */
+#define CONTPTE_PENDING     8       /* transiently invalid groups watched */
+#define CONTPTE_MAX_REPORT  8       /* violations logged per walk */
+#define CONTPTE_MAX_FOUND   256     /* violations classified per walk */
+#define CONTPTE_MAX_ENTRIES 128     /* the largest group: 16K granule, L3 */
+#define VA_BITS             56      /* VA bits that select a translation */
+
+/* One cached group: what a TLB entry for the whole group would hold. */
+typedef struct ContpteGroup {
+    bool valid;
+    ARMMMUIdx mmu_idx;
+    ARMSecuritySpace space;
+    uint8_t group_bits;
+    uint64_t va;                /* group base, VA_BITS significant */
+    hwaddr pa;                  /* output address of the group base */
+    GetPhysAddrResult res;      /* the leaf's translation */
+} ContpteGroup;
+
+/*
+ * A group seen with invalid entries beside valid contiguous ones.  Linux
+ * passes through this state while it refills a group after
+ * break-before-make (contpte_convert, set_ptes), so it is only reported
+ * when it is still there after TLB maintenance covered the group.
+ */
+typedef struct ContptePending {
+    bool valid;
+    bool flushed;
+    ARMMMUIdx mmu_idx;
+    uint8_t group_bits;
+    uint64_t va;
+    hwaddr group_descaddr;
+} ContptePending;
+
+struct ArmContpte {
+    ContpteMode mode;
+    ArmContpteStats stats;
+    unsigned ngroups;
+    ContpteGroup groups[2][CONTPTE_SETS];     /* [0]: level 3, [1]: level 2 */
+    uint64_t group_sizes[2];    /* bit N: groups of 1 << N were cached */
+    ContptePending pending[CONTPTE_PENDING];
+    unsigned next_pending;
+    uintptr_t retaddr;
+    /* The group the walk in progress may cache once it succeeds. */
+    struct {
+        bool valid;
+        uint64_t va;
+        int level;
+        ARMMMUIdx mmu_idx;
+        ARMSecuritySpace space;
+        unsigned group_bits;
+    } fill;
+};
+
+/* (descriptor address | kind) pairs already logged, across all vCPUs. */
+static GMutex reported_lock;
+static GHashTable *reported;
+
+static const char *const kind_names[CONTPTE_KIND__MAX] = {
+    [CONTPTE_RULE_INVALID] = "invalid",
+    [CONTPTE_RULE_NO_CONT_BIT] = "no-cont-bit",
+    [CONTPTE_RULE_TYPE] = "type",
+    [CONTPTE_RULE_OA_ALIGN] = "oa-align",
+    [CONTPTE_RULE_OA_CONTIG] = "oa-contig",
+    [CONTPTE_RULE_ATTR] = "attr",
+    [CONTPTE_KIND_BBM] = "break-before-make",
+};
+
+const char *arm_contpte_kind_name(unsigned kind)
+{
+    return kind < CONTPTE_KIND__MAX ? kind_names[kind] : "?";
+}
+
+static inline void stat_add(uint64_t *counter, uint64_t n)
+{
+    qatomic_set(counter, qatomic_read(counter) + n);
+}
+
+static inline uint64_t va_bits(uint64_t va)
+{
+    return va & MAKE_64BIT_MASK(0, VA_BITS);
+}
+
+static inline bool ranges_overlap64(uint64_t a, uint64_t alen,
+                                    uint64_t b, uint64_t blen)
+{
+    return a < b + blen && b < a + alen;
+}
+
+/* The cputlb indexes that hold translations of a stage 1 regime. */
+static uint16_t core_idxmap(ARMMMUIdx mmu_idx)
+{
+    switch (mmu_idx) {
+    case ARMMMUIdx_Stage1_E0:
+        return ARMMMUIdxBit_E10_0;
+    case ARMMMUIdx_Stage1_E1:
+        return ARMMMUIdxBit_E10_1;
+    case ARMMMUIdx_Stage1_E1_PAN:
+        return ARMMMUIdxBit_E10_1_PAN;
+    default:
+        return 1 << arm_to_core_mmu_idx(mmu_idx);
+    }
+}
+
+static bool group_geometry(unsigned granule_bits, int level,
+                           ContpteGeometry *geo, unsigned *group_bits)
+{
+    if (!contpte_geometry(granule_bits, level, geo)) {
+        return false;
+    }
+    *group_bits = geo->page_bits + ctz32(geo->entries);
+    return true;
+}
+
+static ContpteGroup *group_slot(ArmContpte *s, int level, unsigned group_bits,
+                                uint64_t va)
+{
+    return &s->groups[level == 3 ? 0 : 1][(va >> group_bits) %
+                                          CONTPTE_SETS];
+}
+
+static bool group_covers(const ContpteGroup *g, ARMMMUIdx mmu_idx,
+                         ARMSecuritySpace space, uint64_t va)
+{
+    return g->valid && g->mmu_idx == mmu_idx && g->space == space &&
+           !((va_bits(va) ^ g->va) >> g->group_bits);
+}
+
+/* Drop @g and the translations cputlb holds from it. */
+static void group_drop(CPUState *cs, ArmContpte *s, ContpteGroup *g,
+                       unsigned bits)
+{
+    uint64_t va = g->va;
+
+    if (!g->valid) {
+        return;
+    }
+    g->valid = false;
+    s->ngroups--;
+    trace_contpte_invalidate(cs->cpu_index, va, 1ULL << g->group_bits);
+    /* Sign-extend: TTBR1 addresses are flushed by their full VA. */
+    tlb_flush_range_by_mmuidx(cs, sextract64(va, 0, VA_BITS),
+                              1ULL << g->group_bits, core_idxmap(g->mmu_idx),
+                              bits);
+}
+
+bool arm_contpte_lookup(CPUARMState *env, ARMMMUIdx mmu_idx,
+                        ARMSecuritySpace space, unsigned granule_bits,
+                        uint64_t va, MMUAccessType access_type,
+                        GetPhysAddrResult *result)
+{
+    ArmContpte *s = env_archcpu(env)->contpte;
+    ContpteGeometry geo;
+    unsigned group_bits;
+
+    if (!s->ngroups) {
+        return false;
+    }
+    for (int level = 3; level >= 2; level--) {
+        ContpteGroup *g;
+
+        if (!group_geometry(granule_bits, level, &geo, &group_bits)) {
+            continue;
+        }
+        g = group_slot(s, level, group_bits, va_bits(va));
+        if (!group_covers(g, mmu_idx, space, va)) {
+            continue;
+        }
+        /*
+         * A store to a clean (DBM) page, say, is walked so that the walk
+         * can update the descriptor; it is not a fault of the group.
+         */
+        if (!(g->res.f.prot & (1 << access_type))) {
+            return false;
+        }
+        *result = g->res;
+        result->f.phys_addr = g->pa + extract64(va, 0, group_bits);
+        stat_add(&s->stats.group_hits, 1);
+        return true;
+    }
+    return false;
+}
+
+static unsigned regime_asid(CPUARMState *env, ARMMMUIdx mmu_idx)
+{
+    int el = regime_el(env, mmu_idx);
+    uint64_t tcr = env->cp15.tcr_el[el];
+    uint64_t ttbr;
+
+    if (!regime_has_2_ranges(mmu_idx)) {
+        return 0;
+    }
+    ttbr = extract64(tcr, 22, 1) ? env->cp15.ttbr1_el[el]
+                                 : env->cp15.ttbr0_el[el];
+    return extract64(ttbr, 48, extract64(tcr, 36, 1) ? 16 : 8);
+}
+
+static unsigned regime_vmid(CPUARMState *env, ARMMMUIdx mmu_idx)
+{
+    if (regime_el(env, mmu_idx) >= 2 || !arm_is_el2_enabled(env)) {
+        return 0;
+    }
+    return extract64(env->cp15.vttbr_el2, 48, 16);
+}
+
+/* The PC of the access being translated, without disturbing the TB. */
+static uint64_t access_pc(CPUARMState *env, ArmContpte *s, uint64_t va,
+                          bool ifetch)
+{
+    CPUState *cs = env_cpu(env);
+    uint64_t data[TARGET_INSN_START_WORDS];
+
+    if (ifetch) {
+        return va;
+    }
+    if (s->retaddr && cpu_unwind_state_data(cs, s->retaddr, data)) {
+        if (cs->tcg_cflags & CF_PCREL) {
+            return (env->pc & TARGET_PAGE_MASK) | data[0];
+        }
+        return data[0];
+    }
+    return env->pc;
+}
+
+/* True the first time (@descaddr, @kind) is seen since the last reset. */
+static bool first_report(hwaddr descaddr, unsigned kind)
+{
+    gpointer key = (gpointer)(uintptr_t)(descaddr | kind);
+    bool first;
+
+    QEMU_BUILD_BUG_ON(CONTPTE_KIND__MAX > 8);   /* descaddr is 8-aligned */
+    g_mutex_lock(&reported_lock);
+    if (!reported) {
+        reported = g_hash_table_new(g_direct_hash, g_direct_equal);
+    }
+    first = g_hash_table_add(reported, key);
+    g_mutex_unlock(&reported_lock);
+    return first;
+}
+
+void arm_contpte_forget_reports(void)
+{
+    g_mutex_lock(&reported_lock);
+    if (reported) {
+        g_hash_table_remove_all(reported);
+    }
+    g_mutex_unlock(&reported_lock);
+}
+
+static void report(CPUARMState *env, ArmContpte *s, const ArmContpteLeaf *leaf,
+                   MMUAccessType access_type, unsigned kind, hwaddr descaddr,
+                   const char *what)
+{
+    CPUState *cs = env_cpu(env);
+
+    trace_contpte_violation(cs->cpu_index, leaf->va, descaddr,
+                            arm_contpte_kind_name(kind));
+    if (!first_report(descaddr, kind)) {
+        return;
+    }
+    stat_add(&s->stats.violations[kind], 1);
+    qemu_log_mask(LOG_GUEST_ERROR,
+                  "contpte: %s: VA 0x%" PRIx64 " descriptor 0x%016" PRIx64
+                  " at 0x%" HWADDR_PRIx " level %d: %s; vCPU %d PC 0x%"
+                  PRIx64 " EL%d ASID 0x%x VMID 0x%x\n",
+                  arm_contpte_kind_name(kind), leaf->va, leaf->desc,
+                  leaf->descaddr, leaf->level, what, cs->cpu_index,
+                  access_pc(env, s, leaf->va, access_type == MMU_INST_FETCH),
+                  arm_current_el(env), regime_asid(env, leaf->mmu_idx),
+                  regime_vmid(env, leaf->mmu_idx));
+}
+
+static bool read_group(CPUARMState *env, const ArmContpteLeaf *leaf,
+                       hwaddr base, unsigned n, uint64_t *descs)
+{
+    MemTxAttrs attrs = {
+        .space = leaf->desc_space,
+        .secure = arm_space_is_secure(leaf->desc_space),
+    };
+    AddressSpace *as = arm_addressspace(env_cpu(env), attrs);
+
+    if (address_space_read(as, base, attrs, descs, n * 8) != MEMTX_OK) {
+        return false;
+    }
+    for (unsigned i = 0; i < n; i++) {
+        descs[i] = leaf->desc_be ? be64_to_cpu(descs[i])
+                                 : le64_to_cpu(descs[i]);
+    }
+    return true;
+}
+
+static ContptePending *pending_find(ArmContpte *s, hwaddr group_descaddr)
+{
+    for (unsigned i = 0; i < CONTPTE_PENDING; i++) {
+        if (s->pending[i].valid &&
+            s->pending[i].group_descaddr == group_descaddr) {
+            return &s->pending[i];
+        }
+    }
+    return NULL;
+}
+
+/*
+ * Invalid entries and nothing else wrong: reportable only once the group
+ * has outlived TLB maintenance of its range (see ContptePending).
+ */
+static bool invalid_persists(ArmContpte *s, const ArmContpteLeaf *leaf,
+                             unsigned group_bits, hwaddr group_descaddr)
+{
+    ContptePending *p = pending_find(s, group_descaddr);
+
+    if (p) {
+        if (p->flushed) {
+            p->valid = false;
+            return true;
+        }
+        return false;
+    }
+    p = &s->pending[s->next_pending++ % CONTPTE_PENDING];
+    *p = (ContptePending) {
+        .valid = true,
+        .mmu_idx = leaf->mmu_idx,
+        .group_bits = group_bits,
+        .va = va_bits(leaf->va) & ~MAKE_64BIT_MASK(0, group_bits),
+        .group_descaddr = group_descaddr,
+    };
+    return false;
+}
+
+/*
+ * Check the group @leaf belongs to.  Returns true if it is consistent;
+ * otherwise reports what is wrong and sets *@abort when strict mode must
+ * raise the conflict abort for it.
+ */
+static bool check_group(CPUARMState *env, ArmContpte *s,
+                        const ArmContpteLeaf *leaf, const ContpteGeometry *geo,
+                        unsigned group_bits, MMUAccessType access_type,
+                        bool *abort)
+{
+    uint64_t descs[CONTPTE_MAX_ENTRIES];
+    ContpteViolation v[CONTPTE_MAX_FOUND];
+    unsigned index = contpte_group_index(geo, leaf->va);
+    hwaddr base = leaf->descaddr - index * 8;
+    unsigned n, only_invalid = 0;
+    ContptePending *p;
+
+    if (!read_group(env, leaf, base, geo->entries, descs)) {
+        return false;   /* not RAM: the walk itself read it, cache nothing */
+    }
+    n = contpte_check_group(descs, geo, v, ARRAY_SIZE(v));
+    if (!n) {
+        p = pending_find(s, base);
+        if (p) {
+            p->valid = false;
+        }
+        return true;
+    }
+    for (unsigned i = 0; i < MIN(n, ARRAY_SIZE(v)); i++) {
+        only_invalid += v[i].rule == CONTPTE_RULE_INVALID;
+    }
+    if (only_invalid == n && !invalid_persists(s, leaf, group_bits, base)) {
+        return false;
+    }
+    for (unsigned i = 0; i < MIN(n, CONTPTE_MAX_REPORT); i++) {
+        g_autofree char *what = NULL;
+
+        if (v[i].field) {
+            what = g_strdup_printf("entry %u of %u: %s 0x%" PRIx64
+                                   " where the first valid entry has 0x%"
+                                   PRIx64, v[i].index, geo->entries,
+                                   v[i].field, v[i].found, v[i].expected);
+        } else {
+            what = g_strdup_printf("entry %u of %u is 0x%016" PRIx64
+                                   " (%s)", v[i].index, geo->entries,
+                                   descs[v[i].index],
+                                   contpte_rule_name(v[i].rule));
+        }
+        report(env, s, leaf, access_type, v[i].rule, base + v[i].index * 8,
+               what);
+    }
+    *abort = s->mode == CONTPTE_MODE_STRICT;
+    return false;
+}
+
+/*
+ * A missing break-before-make: a group is still cached for part of what
+ * this walk translates, and the walk says something else about it.
+ * Permissions may change without break-before-make; the output address,
+ * the memory type, the shareability and the size of the entry may not.
+ */
+static ContpteGroup *stale_group(ArmContpte *s, const ArmContpteLeaf *leaf,
+                                 bool grouped, unsigned cont_group_bits)
+{
+    unsigned leaf_bits = leaf->lg_page_size;
+    uint64_t lo = va_bits(leaf->va) & ~MAKE_64BIT_MASK(0, leaf_bits);
+    uint64_t hi = lo + (1ULL << leaf_bits);
+    hwaddr pa = leaf->oa & ~MAKE_64BIT_MASK(0, leaf_bits);
+    ContpteGeometry geo;
+    unsigned group_bits;
+
+    for (int level = 3; level >= 2; level--) {
+        if (!group_geometry(leaf->granule_bits, level, &geo, &group_bits)) {
+            continue;
+        }
+        /* Groups of this level live in the slots their base selects. */
+        for (uint64_t va = lo & ~MAKE_64BIT_MASK(0, group_bits), n = 0;
+             va < hi && n < CONTPTE_SETS; va += 1ULL << group_bits, n++) {
+            ContpteGroup *g = group_slot(s, level, group_bits, va);
+            uint64_t at;
+
+            if (!group_covers(g, leaf->mmu_idx, leaf->space, va)) {
+                continue;
+            }
+            at = MAX(lo, g->va);
+            if (g->pa + (at - g->va) != pa + (at - lo) ||
+                g->res.cacheattrs.attrs != leaf->memattr ||
+                g->res.cacheattrs.shareability != leaf->sh ||
+                g->res.f.lg_page_size != leaf_bits ||
+                !grouped || g->group_bits != cont_group_bits) {
+                return g;
+            }
+        }
+    }
+    return NULL;
+}
+
+static void group_insert(CPUState *cs, ArmContpte *s, uint64_t va,
+                         const GetPhysAddrResult *result)
+{
+    unsigned group_bits = s->fill.group_bits;
+    ContpteGroup *g = group_slot(s, s->fill.level, group_bits, va_bits(va));
+    uint64_t offset = extract64(va, 0, group_bits);
+
+    if (g->valid) {
+        stat_add(&s->stats.group_evictions, 1);
+        group_drop(cs, s, g, TARGET_LONG_BITS);
+    }
+    *g = (ContpteGroup) {
+        .valid = true,
+        .mmu_idx = s->fill.mmu_idx,
+        .space = s->fill.space,
+        .group_bits = group_bits,
+        .va = va_bits(va) - offset,
+        .pa = result->f.phys_addr - offset,
+        .res = *result,
+    };
+    s->ngroups++;
+    s->group_sizes[s->fill.level == 3 ? 0 : 1] |= 1ULL << group_bits;
+    stat_add(&s->stats.groups_cached, 1);
+    trace_contpte_fill(cs->cpu_index, g->va, 1ULL << group_bits, g->pa);
+}
+
+static bool conflict_abort(CPUARMState *env, ArmContpte *s,
+                           const ArmContpteLeaf *leaf, ARMMMUFaultInfo *fi)
+{
+    stat_add(&s->stats.conflict_aborts, 1);
+    trace_contpte_conflict(env_cpu(env)->cpu_index, leaf->va,
+                           arm_current_el(env));
+    fi->type = ARMFault_TLBConflict;
+    return true;
+}
+
+bool arm_contpte_walk(CPUARMState *env, const ArmContpteLeaf *leaf,
+                      ARMMMUFaultInfo *fi)
+{
+    CPUState *cs = env_cpu(env);
+    ArmContpte *s = env_archcpu(env)->contpte;
+    bool cont = extract64(leaf->desc, 52, 1);
+    ContpteGeometry geo;
+    unsigned group_bits = 0;
+    bool grouped, abort = false;
+
+    s->fill.valid = false;
+    stat_add(&s->stats.walks, 1);
+    if (s->mode == CONTPTE_MODE_OFF) {
+        return false;
+    }
+    grouped = cont && group_geometry(leaf->granule_bits, leaf->level, &geo,
+                                     &group_bits);
+    if (cont) {
+        stat_add(&s->stats.cont_walks, 1);
+    }
+    if (s->mode >= CONTPTE_MODE_CHECK && s->ngroups) {
+        ContpteGroup *g = stale_group(s, leaf, grouped, group_bits);
+
+        if (g) {
+            g_autofree char *what = g_strdup_printf(
+                "the walk gives PA 0x%" HWADDR_PRIx " but a group at VA 0x%"
+                PRIx64 "+0x%llx is cached for PA 0x%" HWADDR_PRIx,
+                leaf->oa, g->va, 1ULL << g->group_bits, g->pa);
+
+            report(env, s, leaf, leaf->access_type, CONTPTE_KIND_BBM,
+                   leaf->descaddr, what);
+            if (s->mode == CONTPTE_MODE_STRICT) {
+                return conflict_abort(env, s, leaf, fi);
+            }
+            /* What hardware without the abort may do: take the new one. */
+            stat_add(&s->stats.group_invalidations, 1);
+            group_drop(cs, s, g, TARGET_LONG_BITS);
+        }
+    }
+    if (!grouped) {
+        return false;
+    }
+    if (s->mode >= CONTPTE_MODE_CHECK &&
+        !check_group(env, s, leaf, &geo, group_bits, leaf->access_type,
+                     &abort)) {
+        return abort ? conflict_abort(env, s, leaf, fi) : false;
+    }
+    s->fill.valid = true;
+    s->fill.va = leaf->va;
+    s->fill.level = leaf->level;
+    s->fill.mmu_idx = leaf->mmu_idx;
+    s->fill.space = leaf->space;
+    s->fill.group_bits = group_bits;
+    return false;
+}
+
+void arm_contpte_walk_done(CPUARMState *env, uint64_t va,
+                           const GetPhysAddrResult *result)
+{
+    ArmContpte *s = env_archcpu(env)->contpte;
+
+    if (s->fill.valid && s->fill.va == va) {
+        group_insert(env_cpu(env), s, va, result);
+        s->fill.valid = false;
+    }
+}
+
+void arm_contpte_set_retaddr(ARMCPU *cpu, uintptr_t ra)
+{
+    if (cpu->contpte) {
+        cpu->contpte->retaddr = ra;
+    }
+}
+
+void arm_contpte_tlb_flush_notify(CPUState *cs, vaddr addr, vaddr len,
+                                  uint16_t idxmap, unsigned bits)
+{
+    ArmContpte *s = ARM_CPU(cs)->contpte;
+    uint64_t lo = va_bits(addr);
+
+    if (!s || s->mode == CONTPTE_MODE_OFF) {
+        return;
+    }
+    for (unsigned i = 0; i < CONTPTE_PENDING; i++) {
+        ContptePending *p = &s->pending[i];
+
+        if (p->valid && (core_idxmap(p->mmu_idx) & idxmap) &&
+            (!len || ranges_overlap64(lo, len, p->va, 1ULL << p->group_bits))) {
+            p->flushed = true;
+        }
+    }
+    if (!s->ngroups) {
+        return;
+    }
+    if (!len) {
+        for (int t = 0; t < 2; t++) {
+            for (unsigned i = 0; i < CONTPTE_SETS; i++) {
+                ContpteGroup *g = &s->groups[t][i];
+
+                if (g->valid && (core_idxmap(g->mmu_idx) & idxmap)) {
+                    g->valid = false;
+                    s->ngroups--;
+                    stat_add(&s->stats.group_invalidations, 1);
+                }
+            }
+        }
+        return;
+    }
+    /* Only the slots whose groups could overlap the range. */
+    for (int t = 0; t < 2; t++) {
+        for (uint64_t sizes = s->group_sizes[t]; sizes; sizes &= sizes - 1) {
+            unsigned gbits = ctz64(sizes);
+            uint64_t size = 1ULL << gbits;
+            uint64_t first = lo >> gbits, last = (lo + len - 1) >> gbits;
+            bool all = last - first >= CONTPTE_SETS;
+
+            for (uint64_t n = all ? 0 : first; n <= (all ? CONTPTE_SETS - 1
+                                                        : last); n++) {
+                ContpteGroup *g = &s->groups[t][n % CONTPTE_SETS];
+
+                if (!g->valid || g->group_bits != gbits ||
+                    !(core_idxmap(g->mmu_idx) & idxmap) ||
+                    !ranges_overlap64(lo, len, g->va, size)) {
+                    continue;
+                }
+                stat_add(&s->stats.group_invalidations, 1);
+                if (g->va >= lo && g->va + size <= lo + len) {
+                    /* cputlb is flushing all of it already. */
+                    g->valid = false;
+                    s->ngroups--;
+                    trace_contpte_invalidate(cs->cpu_index, g->va, size);
+                } else {
+                    group_drop(cs, s, g, bits);
+                }
+            }
+        }
+    }
+}
+
+ContpteMode arm_contpte_mode(ARMCPU *cpu)
+{
+    return cpu->contpte ? cpu->contpte->mode : CONTPTE_MODE_OFF;
+}
+
+void arm_contpte_stats(ARMCPU *cpu, ArmContpteStats *out)
+{
+    const ArmContpteStats *st = &cpu->contpte->stats;
+
+    out->walks = qatomic_read(&st->walks);
+    out->cont_walks = qatomic_read(&st->cont_walks);
+    out->groups_cached = qatomic_read(&st->groups_cached);
+    out->group_hits = qatomic_read(&st->group_hits);
+    out->group_invalidations = qatomic_read(&st->group_invalidations);
+    out->group_evictions = qatomic_read(&st->group_evictions);
+    out->conflict_aborts = qatomic_read(&st->conflict_aborts);
+    for (unsigned k = 0; k < CONTPTE_KIND__MAX; k++) {
+        out->violations[k] = qatomic_read(&st->violations[k]);
+    }
+}
+
+void arm_contpte_reset_stats(ARMCPU *cpu)
+{
+    ArmContpteStats *st = &cpu->contpte->stats;
+
+    qatomic_set(&st->walks, 0);
+    qatomic_set(&st->cont_walks, 0);
+    qatomic_set(&st->groups_cached, 0);
+    qatomic_set(&st->group_hits, 0);
+    qatomic_set(&st->group_invalidations, 0);
+    qatomic_set(&st->group_evictions, 0);
+    qatomic_set(&st->conflict_aborts, 0);
+    for (unsigned k = 0; k < CONTPTE_KIND__MAX; k++) {
+        qatomic_set(&st->violations[k], 0);
+    }
+}
+
+static int contpte_get_mode(Object *obj, Error **errp)
+{
+    return ARM_CPU(obj)->contpte->mode;
+}
+
+static void contpte_set_mode(Object *obj, int value, Error **errp)
+{
+    ARMCPU *cpu = ARM_CPU(obj);
+
+    if (value != CONTPTE_MODE_OFF && !tcg_enabled()) {
+        error_setg(errp, "Property 'contpte' can only be '%s' without TCG",
+                   ContpteMode_str(CONTPTE_MODE_OFF));
+        return;
+    }
+    cpu->contpte->mode = value;
+}
+
+void arm_contpte_add_property(Object *obj)
+{
+    ARMCPU *cpu = ARM_CPU(obj);
+
+    cpu->contpte = g_new0(ArmContpte, 1);
+    object_property_add_enum(obj, "contpte", "ContpteMode",
+                             &ContpteMode_lookup, contpte_get_mode,
+                             contpte_set_mode);
+    object_property_set_description(obj, "contpte",
+        "Contiguous bit model: off (ignore it), on (cache groups), "
+        "check (on, and log misprogrammed groups), strict (check, and "
+        "raise the TLB conflict abort)");
+}
+
+void arm_contpte_finalize(ARMCPU *cpu)
+{
+    g_free(cpu->contpte);
+    cpu->contpte = NULL;
+}

@@ -1,0 +1,87 @@
+/*
+ * SPDX-License-Identifier: GPL-2.0-or-later
+ *
+ * The Contiguous-bit model of the AArch64 TCG MMU (-cpu ...,contpte=MODE):
+ * the hooks ptw.c, tlb_helper.c and cputlb call, and the per-vCPU state
+ * the monitor reads.  The group rules themselves are in contpte-check.h.
+ */
+
+#ifndef TARGET_ARM_CONTPTE_H
+#define TARGET_ARM_CONTPTE_H
+
+#include "qapi/qapi-types-misc-target.h"
+#include "contpte-check.h"
+
+/* What a violation is counted as: the group rules, then break-before-make. */
+#define CONTPTE_KIND_BBM    CONTPTE_RULE__MAX
+#define CONTPTE_KIND__MAX   (CONTPTE_RULE__MAX + 1)
+
+typedef struct ArmContpteStats {
+    uint64_t walks;                 /* stage 1 walks that reached a leaf */
+    uint64_t cont_walks;            /* ... whose leaf has the Contiguous bit */
+    uint64_t groups_cached;
+    uint64_t group_hits;            /* translations served without a walk */
+    uint64_t group_invalidations;   /* groups dropped by TLB maintenance */
+    uint64_t group_evictions;       /* groups dropped for capacity */
+    uint64_t violations[CONTPTE_KIND__MAX];
+    uint64_t conflict_aborts;
+} ArmContpteStats;
+
+typedef struct ArmContpte ArmContpte;
+
+/* The leaf a stage 1 walk ended on, as far as the model needs it. */
+typedef struct ArmContpteLeaf {
+    uint64_t va;
+    MMUAccessType access_type;
+    uint64_t desc;
+    hwaddr descaddr;
+    ARMSecuritySpace desc_space;    /* where the table itself lives */
+    bool desc_be;
+    int level;
+    unsigned granule_bits;
+    ARMMMUIdx mmu_idx;
+    ARMSecuritySpace space;
+    hwaddr oa;                      /* the output address of @va */
+    unsigned lg_page_size;          /* what the leaf maps */
+    uint8_t memattr;                /* MAIR attributes it selects */
+    uint8_t sh;                     /* its shareability */
+} ArmContpteLeaf;
+
+void arm_contpte_add_property(Object *obj);
+void arm_contpte_finalize(ARMCPU *cpu);
+
+/*
+ * Before a stage 1 walk of @va: if a cached group covers it and allows
+ * @access_type, fill @result from the group and return true.
+ */
+bool arm_contpte_lookup(CPUARMState *env, ARMMMUIdx mmu_idx,
+                        ARMSecuritySpace space, unsigned granule_bits,
+                        uint64_t va, MMUAccessType access_type,
+                        GetPhysAddrResult *result);
+
+/*
+ * A stage 1 walk reached @leaf; called before its permissions are
+ * checked, because a TLB conflict is found before them.  Returns true,
+ * with @fi set, when the access must take a TLB conflict abort instead.
+ */
+bool arm_contpte_walk(CPUARMState *env, const ArmContpteLeaf *leaf,
+                      ARMMMUFaultInfo *fi);
+
+/* The walk of @va succeeded with @result: cache its group if it has one. */
+void arm_contpte_walk_done(CPUARMState *env, uint64_t va,
+                           const GetPhysAddrResult *result);
+
+/* The host return address of the access being filled, for reports. */
+void arm_contpte_set_retaddr(ARMCPU *cpu, uintptr_t ra);
+
+/* TCGCPUOps::tlb_flush_notify */
+void arm_contpte_tlb_flush_notify(CPUState *cs, vaddr addr, vaddr len,
+                                  uint16_t idxmap, unsigned bits);
+
+ContpteMode arm_contpte_mode(ARMCPU *cpu);
+void arm_contpte_stats(ARMCPU *cpu, ArmContpteStats *out);
+void arm_contpte_reset_stats(ARMCPU *cpu);
+void arm_contpte_forget_reports(void);
+const char *arm_contpte_kind_name(unsigned kind);
+
+#endif

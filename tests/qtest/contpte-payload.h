@@ -1,0 +1,50 @@
+/*
+ * SPDX-License-Identifier: GPL-2.0-or-later
+ *
+ * The mailbox between contpte-test.c and the bare-metal payload it runs
+ * (contpte-payload/): the test writes the case while the machine is
+ * stopped, the payload writes what happened and sets @done.
+ */
+
+#ifndef CONTPTE_PAYLOAD_H
+#define CONTPTE_PAYLOAD_H
+
+#define CONTPTE_MAILBOX     0x40300000ULL
+#define CONTPTE_MAGIC       0x636f6e7470746521ULL   /* "contpte!" */
+
+/* What the payload does to one entry (or all) of the group it maps. */
+enum contpte_case {
+    CASE_GOOD,          /* a correct group: touch every page, TLBI one */
+    CASE_NO_CONT,       /* entry 5 lacks the Contiguous bit */
+    CASE_OA_ALIGN,      /* every output address one entry too high */
+    CASE_OA_CONTIG,     /* entry 5 points one group further */
+    CASE_ATTRINDX,      /* entry 5: AttrIndx 1 */
+    CASE_SH,            /* entry 5: SH 2 */
+    CASE_AP,            /* entry 5: read-only */
+    CASE_XN,            /* entry 5: UXN */
+    CASE_NG,            /* entry 5: nG */
+    CASE_INVALID,       /* entry 5 invalid; access, TLBI, access again */
+    CASE_BBM,           /* remap the cached group without break-before-make */
+    CASE__MAX,
+};
+
+#define CONTPTE_VICTIM      5   /* the entry a case breaks */
+#define CONTPTE_PROBE       2   /* the entry whose page is accessed */
+
+/* Offsets of 64-bit fields in the mailbox. */
+#define MB_MAGIC            0x00
+#define MB_GRANULE_BITS     0x08    /* in: 12, 14 or 16 */
+#define MB_LEVEL            0x10    /* in: 3 or 2 */
+#define MB_CASE             0x18    /* in: enum contpte_case */
+#define MB_DONE             0x20    /* out: 1 when finished */
+#define MB_EXCEPTIONS       0x28    /* out: synchronous exceptions taken */
+#define MB_ESR              0x30    /* out: ESR_EL1 of the first one */
+#define MB_FAR              0x38    /* out: FAR_EL1 of the first one */
+#define MB_VA               0x40    /* out: VA of the group */
+#define MB_ENTRIES          0x48    /* out: entries in the group */
+#define MB_PAGE_SIZE        0x50    /* out: bytes one entry maps */
+#define MB_SUM              0x58    /* out: sum of the words read */
+#define MB_STAGE            0x60    /* out: progress, for a stuck payload */
+#define MB_TOUCHED          0x68    /* out: pages of the group read */
+
+#endif

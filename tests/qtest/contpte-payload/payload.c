@@ -1,0 +1,267 @@
+/*
+ * SPDX-License-Identifier: GPL-2.0-or-later
+ *
+ * Bare-metal AArch64 payload for contpte-test.c.  At EL1 it builds
+ * stage 1 tables with the granule the test asks for, identity-maps RAM,
+ * maps one contiguous group at GROUP_VA (level 3 pages or level 2
+ * blocks), breaks it the way the case says, enables the MMU, accesses
+ * the group and reports what happened in the mailbox.
+ */
+
+#include <stdint.h>
+#include <stdbool.h>
+#include "../contpte-payload.h"
+#include "entry.h"
+
+#define RAM_BASE        0x40000000ULL
+#define RAM_SIZE        0x80000000ULL   /* the test runs with -m 2G */
+#define POOL_BASE       0x40800000ULL   /* page tables come from here */
+#define GROUP_VA        0x8000000000ULL /* 512G: aligned for every group */
+
+#define DESC_VALID      (1ULL << 0)
+#define DESC_TABLE      (1ULL << 1)     /* table, or page at level 3 */
+#define DESC_ATTRINDX(i) ((uint64_t)(i) << 2)
+#define DESC_AP_RO      (1ULL << 7)     /* AP[2] */
+#define DESC_SH(s)      ((uint64_t)(s) << 8)
+#define DESC_AF         (1ULL << 10)
+#define DESC_NG         (1ULL << 11)
+#define DESC_CONT       (1ULL << 52)
+#define DESC_UXN        (1ULL << 54)
+
+#define NORMAL          (DESC_ATTRINDX(0) | DESC_SH(3) | DESC_AF)
+
+/* volatile: the test reads the mailbox from outside, while we run */
+static volatile uint64_t *const mailbox = (uint64_t *)CONTPTE_MAILBOX;
+static unsigned granule_bits, stride, start_level;
+static uint64_t pool_next = POOL_BASE;
+static uint64_t ttbr0;
+
+#define MB(off)         mailbox[(off) / 8]
+
+static inline void dsb_isb(void)
+{
+    asm volatile("dsb ish; isb" : : : "memory");
+}
+
+static uint64_t alloc_table(void)
+{
+    uint64_t t = pool_next;
+    uint64_t *p = (uint64_t *)t;
+
+    for (unsigned i = 0; i < (1u << stride); i++) {
+        p[i] = 0;
+    }
+    pool_next += 1ULL << granule_bits;
+    return t;
+}
+
+static unsigned level_shift(unsigned level)
+{
+    return granule_bits + stride * (3 - level);
+}
+
+/* The descriptor slot for @va at @level, creating tables on the way. */
+static uint64_t *slot(uint64_t va, unsigned level)
+{
+    uint64_t table = ttbr0;
+
+    for (unsigned l = start_level; ; l++) {
+        uint64_t *d = (uint64_t *)table +
+                      ((va >> level_shift(l)) & ((1u << stride) - 1));
+
+        if (l == level) {
+            return d;
+        }
+        if (!(*d & DESC_VALID)) {
+            *d = alloc_table() | DESC_TABLE | DESC_VALID;
+        }
+        table = *d & 0x0000fffffffff000ULL & ~((1ULL << granule_bits) - 1);
+    }
+}
+
+static uint64_t leaf(uint64_t oa, unsigned level, uint64_t attrs)
+{
+    return oa | attrs | DESC_VALID | (level == 3 ? DESC_TABLE : 0);
+}
+
+/* Called from the vector table for every synchronous exception. */
+void sync_exception(void)
+{
+    uint64_t esr, far;
+
+    asm volatile("mrs %0, esr_el1; mrs %1, far_el1" : "=r"(esr), "=r"(far));
+    if (MB(MB_EXCEPTIONS) == 0) {
+        MB(MB_ESR) = esr;
+        MB(MB_FAR) = far;
+    }
+    MB(MB_EXCEPTIONS) = MB(MB_EXCEPTIONS) + 1;
+}
+
+static uint64_t load(uint64_t va)
+{
+    uint64_t v;
+
+    asm volatile("ldr %0, [%1]" : "=r"(v) : "r"(va) : "memory");
+    return v;
+}
+
+static void store(uint64_t va, uint64_t v)
+{
+    asm volatile("str %0, [%1]" : : "r"(v), "r"(va) : "memory");
+}
+
+static void tlbi_va(uint64_t va)
+{
+    asm volatile("dsb ishst; tlbi vae1, %0; dsb ish; isb"
+                 : : "r"(va >> 12) : "memory");
+}
+
+static void enable_mmu(void)
+{
+    uint64_t tg0 = granule_bits == 12 ? 0 : granule_bits == 16 ? 1 : 2;
+    uint64_t tcr = 16                   /* T0SZ: 48-bit VA */
+                   | (1ULL << 8)        /* IRGN0 WBWA */
+                   | (1ULL << 10)       /* ORGN0 WBWA */
+                   | (3ULL << 12)       /* SH0 inner */
+                   | (tg0 << 14)
+                   | (1ULL << 23)       /* EPD1: no TTBR1 walks */
+                   | (2ULL << 32);      /* IPS: 40 bits */
+    uint64_t mair = 0xff | (0x44ULL << 8);  /* 0: WB, 1: non-cacheable */
+    uint64_t sctlr;
+
+    asm volatile("msr mair_el1, %0; msr tcr_el1, %1; msr ttbr0_el1, %2;"
+                 "isb; tlbi vmalle1; dsb ish; isb"
+                 : : "r"(mair), "r"(tcr), "r"(ttbr0) : "memory");
+    asm volatile("mrs %0, sctlr_el1" : "=r"(sctlr));
+    sctlr |= 1 | (1 << 2) | (1 << 12);     /* M, C, I */
+    sctlr &= ~(1ULL << 1);                  /* no alignment checks */
+    asm volatile("msr sctlr_el1, %0; isb" : : "r"(sctlr) : "memory");
+}
+
+static bool in_ram(uint64_t pa, uint64_t size)
+{
+    return pa >= RAM_BASE && pa + size <= RAM_BASE + RAM_SIZE;
+}
+
+void payload_main(void)
+{
+    unsigned level = MB(MB_LEVEL);
+    enum contpte_case c = MB(MB_CASE);
+    unsigned entries, entry_bits;
+    uint64_t page, group_oa, attrs = NORMAL | DESC_CONT, sum = 0, touched = 0;
+    uint64_t *group;
+
+    MB(MB_STAGE) = 1;
+    if (MB(MB_MAGIC) != CONTPTE_MAGIC) {
+        return;
+    }
+    granule_bits = MB(MB_GRANULE_BITS);
+    stride = granule_bits - 3;
+    start_level = 4 - (48 - 4) / stride;
+    ttbr0 = alloc_table();
+
+    /* Identity map of RAM with level 2 blocks. */
+    for (uint64_t pa = RAM_BASE; pa < RAM_BASE + RAM_SIZE;
+         pa += 1ULL << level_shift(2)) {
+        *slot(pa, 2) = leaf(pa, 2, NORMAL);
+    }
+
+    /*
+     * The group: 4K 16 x 4K / 16 x 2M, 16K 128 x 16K / 32 x 32M,
+     * 64K 32 x 64K / 32 x 512M, at an output address aligned to it.
+     */
+    entry_bits = level_shift(level);
+    entries = level == 3 ? (granule_bits == 12 ? 16 :
+                            granule_bits == 14 ? 128 : 32)
+                         : (granule_bits == 12 ? 16 : 32);
+    page = 1ULL << entry_bits;
+    group_oa = level == 3 || granule_bits == 12 ? 0x50000000ULL :
+               granule_bits == 14 ? 0x40000000ULL : 0;
+    if (c == CASE_BBM) {
+        attrs |= DESC_AP_RO;
+    }
+    group = slot(GROUP_VA, level);
+    for (unsigned i = 0; i < entries; i++) {
+        group[i] = leaf(group_oa + i * page, level, attrs);
+    }
+    switch (c) {
+    case CASE_NO_CONT:
+        group[CONTPTE_VICTIM] &= ~DESC_CONT;
+        break;
+    case CASE_OA_ALIGN:
+        for (unsigned i = 0; i < entries; i++) {
+            group[i] += page;
+        }
+        break;
+    case CASE_OA_CONTIG:
+        group[CONTPTE_VICTIM] += entries * page;
+        break;
+    case CASE_ATTRINDX:
+        group[CONTPTE_VICTIM] |= DESC_ATTRINDX(1);
+        break;
+    case CASE_SH:
+        group[CONTPTE_VICTIM] &= ~DESC_SH(1);
+        break;
+    case CASE_AP:
+        group[CONTPTE_VICTIM] |= DESC_AP_RO;
+        break;
+    case CASE_XN:
+        group[CONTPTE_VICTIM] |= DESC_UXN;
+        break;
+    case CASE_NG:
+        group[CONTPTE_VICTIM] |= DESC_NG;
+        break;
+    case CASE_INVALID:
+        group[CONTPTE_VICTIM] = 0;
+        break;
+    default:
+        break;
+    }
+    MB(MB_VA) = GROUP_VA;
+    MB(MB_ENTRIES) = entries;
+    MB(MB_PAGE_SIZE) = page;
+    MB(MB_STAGE) = 2;
+    enable_mmu();
+    MB(MB_STAGE) = 3;
+
+    switch (c) {
+    case CASE_GOOD:
+        /* One walk, then hits; a TLBI of page 0 drops the whole group. */
+        for (unsigned i = 0; i < entries; i++) {
+            if (in_ram(group_oa + i * page, page)) {
+                sum += load(GROUP_VA + i * page);
+                touched++;
+            }
+        }
+        tlbi_va(GROUP_VA);
+        sum += load(GROUP_VA + CONTPTE_VICTIM * page);
+        break;
+    case CASE_INVALID:
+        /* Transient until TLB maintenance has covered it. */
+        sum += load(GROUP_VA + CONTPTE_PROBE * page);
+        tlbi_va(GROUP_VA + CONTPTE_PROBE * page);
+        sum += load(GROUP_VA + CONTPTE_PROBE * page);
+        break;
+    case CASE_BBM:
+        /*
+         * Cache the read-only group, move it one group further without
+         * break-before-make, then store: the store misses the group's
+         * permissions, and its walk finds the new output address.
+         */
+        sum += load(GROUP_VA + CONTPTE_PROBE * page);
+        for (unsigned i = 0; i < entries; i++) {
+            group[i] += entries * page;
+        }
+        asm volatile("dsb ish" : : : "memory");
+        store(GROUP_VA + (CONTPTE_PROBE + 1) * page, 1);
+        break;
+    default:
+        sum += load(GROUP_VA + CONTPTE_PROBE * page);
+        break;
+    }
+    MB(MB_SUM) = sum;
+    MB(MB_TOUCHED) = touched;
+    MB(MB_STAGE) = 4;
+    dsb_isb();
+    MB(MB_DONE) = 1;
+}

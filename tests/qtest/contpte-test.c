@@ -1,0 +1,206 @@
+/*
+ * SPDX-License-Identifier: GPL-2.0-or-later
+ *
+ * QTest for the Contiguous-bit model of the AArch64 TCG MMU
+ * (-cpu max,contpte=off|on|check|strict).  Each case boots the
+ * bare-metal payload (contpte-payload/, path in $CONTPTE_PAYLOAD) under
+ * TCG with one granule, one group level and one way of breaking the
+ * group, then checks what the guest saw (the mailbox), what the model
+ * counted (query-contpte) and what it logged (-d guest_errors).
+ */
+
+#include "qemu/osdep.h"
+#include "libqtest.h"
+#include "qobject/qdict.h"
+#include "contpte-payload.h"
+#include "contdax-qtest.h"
+
+#define ESR_EC(esr)         ((esr) >> 26)
+#define ESR_FSC(esr)        ((esr) & 0x3f)
+#define EC_DABT_CUR         0x25
+#define FSC_TLB_CONFLICT    0x30
+#define FSC_PERM_MASK       0x3c
+#define FSC_PERM            0x0c
+
+typedef struct ContpteCase {
+    const char *mode;
+    unsigned granule_bits;
+    unsigned level;
+    enum contpte_case kind;
+} ContpteCase;
+
+static const char *const case_names[CASE__MAX] = {
+    [CASE_GOOD] = "good", [CASE_NO_CONT] = "no-cont-bit",
+    [CASE_OA_ALIGN] = "oa-align", [CASE_OA_CONTIG] = "oa-contig",
+    [CASE_ATTRINDX] = "attrindx", [CASE_SH] = "sh", [CASE_AP] = "ap",
+    [CASE_XN] = "xn", [CASE_NG] = "ng", [CASE_INVALID] = "invalid",
+    [CASE_BBM] = "bbm",
+};
+
+/* The violation kind (query-contpte's name) each case must produce. */
+static const char *const case_kind[CASE__MAX] = {
+    [CASE_GOOD] = NULL, [CASE_NO_CONT] = "no-cont-bit",
+    [CASE_OA_ALIGN] = "oa-align", [CASE_OA_CONTIG] = "oa-contig",
+    [CASE_ATTRINDX] = "attr", [CASE_SH] = "attr", [CASE_AP] = "attr",
+    [CASE_XN] = "attr", [CASE_NG] = "attr", [CASE_INVALID] = "invalid",
+    [CASE_BBM] = "break-before-make",
+};
+
+static const char *const kinds[] = {
+    "invalid", "no-cont-bit", "type", "oa-align", "oa-contig", "attr",
+    "break-before-make",
+};
+
+static uint64_t mb(QTestState *qts, uint64_t off)
+{
+    return qtest_readq(qts, CONTPTE_MAILBOX + off);
+}
+
+static unsigned count_lines(const char *text, const char *needle)
+{
+    unsigned n = 0;
+
+    for (const char *p = text; (p = strstr(p, needle)); p++) {
+        n++;
+    }
+    return n;
+}
+
+static void run_case(const void *data)
+{
+    const ContpteCase *c = data;
+    const char *payload = getenv("CONTPTE_PAYLOAD");
+    g_autofree char *log = NULL;
+    g_autofree char *logtext = NULL;
+    g_autofree char *prefix = NULL;
+    bool model = strcmp(c->mode, "off") != 0;
+    bool checks = !strcmp(c->mode, "check") || !strcmp(c->mode, "strict");
+    bool strict = !strcmp(c->mode, "strict");
+    const char *kind = NULL;
+    QTestState *qts;
+    QDict *resp, *total, *viol;
+    uint64_t exceptions, esr, entries, touched;
+    int fd;
+
+    if (checks) {
+        kind = case_kind[c->kind];
+    }
+    g_assert_nonnull(payload);
+    fd = g_file_open_tmp("contpte-test-XXXXXX.log", &log, NULL);
+    g_assert_cmpint(fd, >=, 0);
+    close(fd);
+    qts = qtest_initf("-M virt -nodefaults -cpu max,contpte=%s -m 2G "
+                      "-accel tcg -kernel %s -S -d guest_errors -D %s",
+                      c->mode, payload, log);
+    qtest_writeq(qts, CONTPTE_MAILBOX + MB_MAGIC, CONTPTE_MAGIC);
+    qtest_writeq(qts, CONTPTE_MAILBOX + MB_GRANULE_BITS, c->granule_bits);
+    qtest_writeq(qts, CONTPTE_MAILBOX + MB_LEVEL, c->level);
+    qtest_writeq(qts, CONTPTE_MAILBOX + MB_CASE, c->kind);
+    qobject_unref(qmp_ok(qts, "{'execute': 'cont'}"));
+    for (int i = 0; i < 20000 && !mb(qts, MB_DONE); i++) {
+        g_usleep(1000);
+    }
+    g_assert_cmphex(mb(qts, MB_STAGE), ==, 4);
+    g_assert_cmpint(mb(qts, MB_DONE), ==, 1);
+    exceptions = mb(qts, MB_EXCEPTIONS);
+    esr = mb(qts, MB_ESR);
+    entries = mb(qts, MB_ENTRIES);
+    touched = mb(qts, MB_TOUCHED);
+
+    resp = qmp_ok(qts, "{'execute': 'query-contpte'}");
+    total = qdict_get_qdict(qdict_get_qdict(resp, "return"), "total");
+    viol = qdict_get_qdict(total, "violations");
+
+    /* Violations: exactly the case's kind, once, in check and strict. */
+    for (size_t k = 0; k < G_N_ELEMENTS(kinds); k++) {
+        uint64_t want = kind && !strcmp(kind, kinds[k]) ? 1 : 0;
+
+        g_assert_cmpuint(qdict_get_int(viol, kinds[k]), ==, want);
+    }
+    logtext = NULL;
+    g_assert_true(g_file_get_contents(log, &logtext, NULL, NULL));
+    g_assert_cmpuint(count_lines(logtext, "contpte: "), ==, kind ? 1 : 0);
+    if (kind) {
+        prefix = g_strdup_printf("contpte: %s: VA 0x", kind);
+        g_assert_nonnull(strstr(logtext, prefix));
+        g_assert_nonnull(strstr(logtext, " EL1 ASID 0x0 VMID 0x0"));
+    }
+
+    /* What the guest saw. */
+    if (strict && kind) {
+        g_assert_cmpuint(exceptions, ==, 1);
+        g_assert_cmphex(ESR_EC(esr), ==, EC_DABT_CUR);
+        g_assert_cmphex(ESR_FSC(esr), ==, FSC_TLB_CONFLICT);
+        g_assert_cmphex(mb(qts, MB_FAR), ==, mb(qts, MB_VA) +
+                        (CONTPTE_PROBE + (c->kind == CASE_BBM)) *
+                        mb(qts, MB_PAGE_SIZE));
+        g_assert_cmpuint(qdict_get_int(total, "conflict-aborts"), ==, 1);
+    } else if (c->kind == CASE_BBM) {
+        /* The store to the read-only group takes a permission fault. */
+        g_assert_cmpuint(exceptions, ==, 1);
+        g_assert_cmphex(ESR_EC(esr), ==, EC_DABT_CUR);
+        g_assert_cmphex(ESR_FSC(esr) & FSC_PERM_MASK, ==, FSC_PERM);
+    } else {
+        g_assert_cmpuint(exceptions, ==, 0);
+        g_assert_cmpuint(qdict_get_int(total, "conflict-aborts"), ==, 0);
+    }
+
+    /* Counters: walks always; groups only with the model on. */
+    g_assert_cmpuint(qdict_get_int(total, "walks"), >, 0);
+    if (!model) {
+        g_assert_cmpuint(qdict_get_int(total, "contiguous-walks"), ==, 0);
+        g_assert_cmpuint(qdict_get_int(total, "groups-cached"), ==, 0);
+    } else if (c->kind == CASE_GOOD) {
+        /*
+         * One walk fills the group, the other pages hit it; the TLBI of
+         * page 0 drops all of it, so page 5 walks again.
+         */
+        g_assert_cmpuint(touched, >=, 4);
+        g_assert_cmpuint(touched, <=, entries);
+        g_assert_cmpuint(qdict_get_int(total, "contiguous-walks"), ==, 2);
+        g_assert_cmpuint(qdict_get_int(total, "groups-cached"), ==, 2);
+        g_assert_cmpuint(qdict_get_int(total, "group-hits"), ==, touched - 1);
+        g_assert_cmpuint(qdict_get_int(total, "group-invalidations"), ==, 1);
+    } else if (!checks) {
+        /* on trusts the descriptor it walked, as hardware may. */
+        g_assert_cmpuint(qdict_get_int(total, "groups-cached"), >=, 1);
+    } else if (c->kind != CASE_BBM) {
+        g_assert_cmpuint(qdict_get_int(total, "groups-cached"), ==, 0);
+    }
+    qobject_unref(resp);
+    qtest_quit(qts);
+    unlink(log);
+}
+
+static void add_cases(const char *mode)
+{
+    static const unsigned granules[] = { 12, 14, 16 };
+
+    for (size_t g = 0; g < G_N_ELEMENTS(granules); g++) {
+        for (unsigned level = 3; level >= 2; level--) {
+            for (int k = 0; k < CASE__MAX; k++) {
+                ContpteCase *c = g_new0(ContpteCase, 1);
+                g_autofree char *path = NULL;
+
+                *c = (ContpteCase) {
+                    .mode = mode, .granule_bits = granules[g],
+                    .level = level, .kind = k,
+                };
+                path = g_strdup_printf("/contpte/%s/%uk/l%u/%s", mode,
+                                       1u << (granules[g] - 10), level,
+                                       case_names[k]);
+                qtest_add_data_func_full(path, c, run_case, g_free);
+            }
+        }
+    }
+}
+
+int main(int argc, char **argv)
+{
+    g_test_init(&argc, &argv, NULL);
+    add_cases("off");
+    add_cases("on");
+    add_cases("check");
+    add_cases("strict");
+    return g_test_run();
+}
