@@ -8,8 +8,8 @@ import sys
 import traceback
 from pathlib import Path
 
-from . import (cache, contpte, deps, initramfs, kernel_build, machine,
-               qemu_build, report, sources, suites)
+from . import (bench, cache, contpte, deps, initramfs, kernel_build,
+               machine, qemu_build, report, sources, suites)
 from .ui import ContdaxError, UsageError, say, step
 
 REPO = Path(__file__).resolve().parents[2]
@@ -116,6 +116,12 @@ def build_parser():
                        "its status")
     _machine_options(c, 600)
     c.add_argument("cmd", nargs=argparse.REMAINDER, metavar="-- CMD...")
+    c = sub.add_parser("bench", help="benchmark: the same guest workload "
+                       "under each mode, side by side, as ratios")
+    c.add_argument("what", choices=["contpte"])
+    c.add_argument("--repeats", type=_positive_int, default=3,
+                   help="rounds of all modes (default 3)")
+    _machine_options(c, 900)
     c = sub.add_parser("shell", help="interactive guest console")
     _machine_options(c, 600)
     sub.add_parser("build", help="build QEMU, the kernel and the initramfs")
@@ -276,8 +282,12 @@ def cmd_qemu(a):
 
 
 def boot_command(a):
-    """run, exec and shell: all input checked before anything is built."""
+    """run, exec, shell and bench: all input checked before anything is
+    built."""
     _check_kernel_args(a)
+    if a.command == "bench" and a.contpte:
+        raise UsageError("bench contpte: --contpte is what it varies; "
+                         "leave it out")
     opts = _opts(a)
     if a.boot == "acpi":
         with step("UEFI firmware", cache.log_dir()) as s:
@@ -287,11 +297,13 @@ def boot_command(a):
     art = prepare(a)
     if a.command == "run":
         return report.run(art, opts)
+    if a.command == "bench":
+        return bench.run(art, opts, a.repeats)
     return machine.shell(art.qemu.binary, art.kernel.image, art.initrd, opts)
 
 
 def dispatch(a):
-    if a.command in ("run", "exec", "shell"):
+    if a.command in ("run", "exec", "shell", "bench"):
         return boot_command(a)
     if a.command == "test":
         return suites.run(REPO, a.suite or suites.NAMES)

@@ -1,0 +1,41 @@
+#!/bin/sh
+# SPDX-License-Identifier: GPL-2.0-or-later
+#
+# What exercises arm64 contpte in the guest: anonymous 64K mTHP (folded
+# into contiguous groups), the mm selftests that fork, pin and COW it
+# (cow, gup_longterm), and mthp-stress.  Each step prints a "step=NAME
+# status=N" line; the script fails if any step does.
+# Usage: contpte-workload.sh [selftests|stress|all] [mthp-stress options]
+
+what=${1:-all}
+[ $# -gt 0 ] && shift
+thp=/sys/kernel/mm/transparent_hugepage
+echo always >$thp/hugepages-64kB/enabled || exit 1
+grep -q " /sys/kernel/debug " /proc/mounts ||
+	mount -t debugfs none /sys/kernel/debug
+before=$(cat $thp/hugepages-64kB/stats/anon_fault_alloc)
+failed=0
+
+step() {
+	name=$1
+	shift
+	"$@" >/tmp/$name.out 2>&1
+	status=$?
+	echo "step=$name status=$status $(grep -h -e '^# Totals' \
+		-e '^mthp-stress:' /tmp/$name.out | tail -1)"
+	[ $status -eq 0 ] || { tail -20 /tmp/$name.out >&2; failed=1; }
+}
+
+case $what in
+selftests | all)
+	step cow cow
+	step gup_longterm gup_longterm
+	;;
+esac
+case $what in
+stress | all)
+	step mthp-stress mthp-stress "$@"
+	;;
+esac
+echo "mthp_64k_faults=$(($(cat $thp/hugepages-64kB/stats/anon_fault_alloc) - before))"
+exit $failed

@@ -1,0 +1,72 @@
+# SPDX-License-Identifier: GPL-2.0-or-later
+"""The contpte MMU model under a real Linux 6.12 guest.
+
+Linux folds anonymous 64K mTHP into contiguous groups and unfolds them
+around fork, mprotect, madvise and munmap.  Under `--contpte strict` it
+must do all of that with no violation; under `--contpte check` the model
+must have seen and cached its groups.  The bare-metal qtests prove that
+the same checks do catch each kind of misprogramming.
+"""
+import re
+import unittest
+
+from contdax_run import contdax
+
+SUMMARY = re.compile(
+    r"^contpte (\w+): (\d+) walks, (\d+) contiguous, (\d+) groups cached, "
+    r"(\d+) hits, (\d+) invalidated; violations (\d+).*, conflict aborts "
+    r"(\d+)$", re.M)
+
+
+def counters(stderr):
+    m = SUMMARY.search(stderr)
+    if not m:
+        raise AssertionError(f"no contpte summary in:\n{stderr}")
+    keys = ("walks", "contiguous", "cached", "hits", "invalidated",
+            "violations", "aborts")
+    return m.group(1), dict(zip(keys, map(int, m.groups()[1:])))
+
+
+class ContpteGuestTest(unittest.TestCase):
+    def test_strict_selftests_and_stress_have_no_violation(self):
+        res = contdax("exec", "--contpte", "strict", "--",
+                      "contpte-workload.sh", "all", "-s", "8", "-i", "120",
+                      timeout=900)
+        self.assertEqual(res.returncode, 0, res.stdout + res.stderr)
+        for name in ("cow", "gup_longterm", "mthp-stress"):
+            self.assertRegex(res.stdout, rf"step={name} status=0")
+        self.assertIn("mismatches 0", res.stdout)
+        faults = int(re.search(r"mthp_64k_faults=(\d+)", res.stdout)[1])
+        self.assertGreater(faults, 0, "no 64K mTHP was allocated")
+        mode, c = counters(res.stderr)
+        self.assertEqual(mode, "strict")
+        self.assertEqual(c["violations"], 0, res.stderr)
+        self.assertEqual(c["aborts"], 0, res.stderr)
+        self.assertGreater(c["contiguous"], 0)
+
+    def test_check_caches_linux_groups(self):
+        res = contdax("exec", "--contpte", "check", "--",
+                      "contpte-workload.sh", "stress", "-s", "4", "-i", "60",
+                      timeout=600)
+        self.assertEqual(res.returncode, 0, res.stdout + res.stderr)
+        _, c = counters(res.stderr)
+        self.assertGreater(c["contiguous"], 0)
+        self.assertGreater(c["cached"], 0)
+        self.assertGreater(c["hits"], 0)
+        self.assertGreater(c["invalidated"], 0)
+        self.assertEqual(c["violations"], 0, res.stderr)
+
+    def test_off_sees_no_groups(self):
+        res = contdax("exec", "--contpte", "off", "--",
+                      "contpte-workload.sh", "stress", "-s", "4", "-i", "30",
+                      timeout=600)
+        self.assertEqual(res.returncode, 0, res.stdout + res.stderr)
+        _, c = counters(res.stderr)
+        self.assertGreater(c["walks"], 0)
+        self.assertEqual(c["contiguous"], 0)
+        self.assertEqual(c["cached"], 0)
+
+    def test_the_cpu_property_reaches_qemu(self):
+        res = contdax("exec", "--contpte", "on", "--", "true")
+        self.assertEqual(res.returncode, 0, res.stderr)
+        self.assertEqual(counters(res.stderr)[0], "on")
