@@ -15,7 +15,7 @@ from . import contpte, machine
 from .ui import ContdaxError, say
 
 WORKLOAD = "contpte-workload.sh stress -s 16 -i 300 -t 2"
-ELAPSED = re.compile(r"^mthp-stress: .*mismatches (\d+), elapsed_us (\d+)$",
+ELAPSED = re.compile(r"mthp-stress: .*mismatches (\d+), elapsed_us (\d+)$",
                      re.M)
 TARGET_RATIO = 1.10     # check and strict against off
 

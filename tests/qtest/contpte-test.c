@@ -66,29 +66,13 @@ static unsigned count_lines(const char *text, const char *needle)
     return n;
 }
 
-static void run_case(const void *data)
+/* Boot the payload on case @c, logging guest errors to @log; wait for it. */
+static QTestState *boot_payload(const ContpteCase *c, const char *log)
 {
-    const ContpteCase *c = data;
     const char *payload = getenv("CONTPTE_PAYLOAD");
-    g_autofree char *log = NULL;
-    g_autofree char *logtext = NULL;
-    g_autofree char *prefix = NULL;
-    bool model = strcmp(c->mode, "off") != 0;
-    bool checks = !strcmp(c->mode, "check") || !strcmp(c->mode, "strict");
-    bool strict = !strcmp(c->mode, "strict");
-    const char *kind = NULL;
     QTestState *qts;
-    QDict *resp, *total, *viol;
-    uint64_t exceptions, esr, entries, touched;
-    int fd;
 
-    if (checks) {
-        kind = case_kind[c->kind];
-    }
     g_assert_nonnull(payload);
-    fd = g_file_open_tmp("contpte-test-XXXXXX.log", &log, NULL);
-    g_assert_cmpint(fd, >=, 0);
-    close(fd);
     qts = qtest_initf("-M virt -nodefaults -cpu max,contpte=%s -m 2G "
                       "-accel tcg -kernel %s -S -d guest_errors -D %s",
                       c->mode, payload, log);
@@ -102,6 +86,37 @@ static void run_case(const void *data)
     }
     g_assert_cmphex(mb(qts, MB_STAGE), ==, 4);
     g_assert_cmpint(mb(qts, MB_DONE), ==, 1);
+    return qts;
+}
+
+static char *temp_log(void)
+{
+    char *log = NULL;
+    int fd = g_file_open_tmp("contpte-test-XXXXXX.log", &log, NULL);
+
+    g_assert_cmpint(fd, >=, 0);
+    close(fd);
+    return log;
+}
+
+static void run_case(const void *data)
+{
+    const ContpteCase *c = data;
+    g_autofree char *log = temp_log();
+    g_autofree char *logtext = NULL;
+    g_autofree char *prefix = NULL;
+    bool model = strcmp(c->mode, "off") != 0;
+    bool checks = !strcmp(c->mode, "check") || !strcmp(c->mode, "strict");
+    bool strict = !strcmp(c->mode, "strict");
+    const char *kind = NULL;
+    QTestState *qts;
+    QDict *resp, *total, *viol;
+    uint64_t exceptions, esr, entries, touched;
+
+    if (checks) {
+        kind = case_kind[c->kind];
+    }
+    qts = boot_payload(c, log);
     exceptions = mb(qts, MB_EXCEPTIONS);
     esr = mb(qts, MB_ESR);
     entries = mb(qts, MB_ENTRIES);
@@ -172,6 +187,64 @@ static void run_case(const void *data)
     unlink(log);
 }
 
+/*
+ * The monitor: info tlb shows the group as one line, info contpte the
+ * counters, and contpte-reset zeroes them and forgets what was logged.
+ */
+static void test_monitor(void)
+{
+    ContpteCase c = {
+        .mode = "check", .granule_bits = 16, .level = 3,
+        .kind = CASE_ATTRINDX,
+    };
+    g_autofree char *log = temp_log();
+    g_autofree char *tlb = NULL;
+    g_autofree char *stats = NULL;
+    QTestState *qts = boot_payload(&c, log);
+    QDict *resp, *total;
+
+    tlb = qtest_hmp(qts, "info tlb");
+    g_assert_nonnull(strstr(tlb, "TTBR0: table 0x40800000, 48-bit VA, "
+                            "64K granule, start level 1"));
+    /* broken at entry 5: no group line, 32 page lines instead */
+    g_assert_null(strstr(tlb, "cont x32"));
+    g_assert_nonnull(strstr(tlb, "0000008000000000-000000800000ffff -> "
+                            "000050000000 L3 page  AttrIndx=0"));
+    g_assert_nonnull(strstr(tlb, "0000008000050000-000000800005ffff -> "
+                            "000050050000 L3 page  AttrIndx=1"));
+    stats = qtest_hmp(qts, "info contpte");
+    g_assert_nonnull(strstr(stats, "check"));
+    g_assert_nonnull(strstr(stats, "attr=1"));
+
+    qobject_unref(qmp_ok(qts, "{'execute': 'contpte-reset'}"));
+    resp = qmp_ok(qts, "{'execute': 'query-contpte'}");
+    total = qdict_get_qdict(qdict_get_qdict(resp, "return"), "total");
+    g_assert_cmpuint(qdict_get_int(total, "walks"), ==, 0);
+    g_assert_cmpuint(qdict_get_int(qdict_get_qdict(total, "violations"),
+                                   "attr"), ==, 0);
+    qobject_unref(resp);
+    qtest_quit(qts);
+    unlink(log);
+}
+
+/* A consistent group prints as one line. */
+static void test_info_tlb_group(void)
+{
+    ContpteCase c = {
+        .mode = "on", .granule_bits = 12, .level = 2, .kind = CASE_GOOD,
+    };
+    g_autofree char *log = temp_log();
+    g_autofree char *tlb = NULL;
+    QTestState *qts = boot_payload(&c, log);
+
+    tlb = qtest_hmp(qts, "info tlb");
+    g_assert_nonnull(strstr(tlb, "0000008000000000-0000008001ffffff -> "
+                            "000050000000 L2 block AttrIndx=0 SH=3 AP=0 AF "
+                            "cont x16"));
+    qtest_quit(qts);
+    unlink(log);
+}
+
 static void add_cases(const char *mode)
 {
     static const unsigned granules[] = { 12, 14, 16 };
@@ -202,5 +275,7 @@ int main(int argc, char **argv)
     add_cases("on");
     add_cases("check");
     add_cases("strict");
+    qtest_add_func("/contpte/monitor", test_monitor);
+    qtest_add_func("/contpte/info-tlb-group", test_info_tlb_group);
     return g_test_run();
 }
