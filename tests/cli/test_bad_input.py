@@ -43,6 +43,17 @@ class BadInputTest(unittest.TestCase):
             contdax("exec", "--timeout", "-3", "--", "true"), "--timeout",
             code=2)
 
+    def test_bad_contpte_mode(self):
+        self.assert_one_line_error(
+            contdax("exec", "--contpte", "loose", "--", "true"),
+            "--contpte", "loose", code=2)
+
+    def test_bench_does_not_take_contpte(self):
+        # refused before anything is built or booted
+        res = contdax("bench", "contpte", "--contpte", "on", timeout=30)
+        self.assert_one_line_error(res, "--contpte", code=2)
+        self.assertNotIn("==>", res.stderr + res.stdout)
+
     def test_qemu_arg_takes_dash_values(self):
         # a QEMU argument that starts with '-' is a value, not an option:
         # here QEMU itself must see and reject it

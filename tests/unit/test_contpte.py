@@ -1,0 +1,64 @@
+# SPDX-License-Identifier: GPL-2.0-or-later
+"""The host side of the contpte model: summaries, reports, bench table."""
+import unittest
+
+import contdax_path  # noqa: F401
+from contdax import bench, contpte
+
+KINDS = ("invalid", "no-cont-bit", "type", "oa-align", "oa-contig", "attr",
+         "break-before-make")
+
+
+def stats(walks, contig=0, hits=0, **violations):
+    return {"walks": walks, "contiguous-walks": contig, "groups-cached": 3,
+            "group-hits": hits, "group-invalidations": 2,
+            "group-evictions": 0, "conflict-aborts": 0,
+            "violations": {k: violations.get(k.replace("-", "_"), 0)
+                           for k in KINDS}}
+
+
+class ContpteHostTest(unittest.TestCase):
+    def test_violations_sum_every_kind(self):
+        self.assertEqual(contpte.violations(stats(1)), 0)
+        self.assertEqual(contpte.violations(
+            stats(1, attr=2, break_before_make=1)), 3)
+
+    def test_summary_names_mode_counts_and_kinds(self):
+        line = contpte.summary("check", {"total": stats(10, 4, 7, attr=1)})
+        self.assertEqual(
+            line, "contpte check: 10 walks, 4 contiguous, 3 groups cached, "
+            "7 hits, 2 invalidated; violations 1 (attr 1), conflict "
+            "aborts 0")
+
+    def test_reports_keep_only_the_models_lines(self):
+        log = ("virtio_mmio_write: attempt to write guest features\n"
+               "contpte: attr: VA 0x1000 ...\n"
+               "Invalid read at addr 0x0\n"
+               "contpte: invalid: VA 0x2000 ...\n")
+        self.assertEqual(contpte.reports(log),
+                         ["contpte: attr: VA 0x1000 ...",
+                          "contpte: invalid: VA 0x2000 ..."])
+
+    def test_bench_ratios_and_verdicts(self):
+        times = {"off": [10e6, 11e6, 9e6], "on": [9e6] * 3,
+                 "check": [10.5e6] * 3, "strict": [12e6] * 3}
+        st = {"off": stats(1000), "on": stats(600, 100, 300),
+              "check": stats(610, 100, 290), "strict": stats(605, 100, 295)}
+        text = bench.render(times, st)
+        rows = {line.split()[0]: line.split() for line in text.splitlines()}
+        self.assertEqual(rows["off"][4], "1.00")
+        self.assertEqual(rows["on"][4], "0.90")
+        self.assertEqual(rows["on"][6], "0.60")     # walks against off
+        self.assertIn("check: 1.05x off, within the 1.10 target", text)
+        self.assertIn("strict: 1.20x off, OVER the 1.10 target", text)
+
+    def test_bench_reads_the_workload_line(self):
+        out = ("step=mthp-stress status=0 mthp-stress: 16 MiB, 300 "
+               "iterations, 2 threads, 50 forks, 50 pins, 3 collapses, "
+               "mismatches 0, elapsed_us 12343574\n")
+        m = bench.ELAPSED.search(out)
+        self.assertEqual((m[1], m[2]), ("0", "12343574"))
+
+
+if __name__ == "__main__":
+    unittest.main()
