@@ -1,8 +1,9 @@
 #!/bin/sh
 # SPDX-License-Identifier: GPL-2.0-or-later
 #
-# What exercises arm64 contpte in the guest: anonymous 64K mTHP (folded
-# into contiguous groups), the mm selftests that fork, pin and COW it
+# What exercises arm64 contpte in the guest: anonymous mTHP of one contpte
+# block (64K with 4K pages, 2M with 16K or 64K pages; folded into
+# contiguous groups), the mm selftests that fork, pin and COW it
 # (cow, gup_longterm), and mthp-stress.  Each step prints a "step=NAME
 # status=N" line; the script fails if any step does.
 # Usage: contpte-workload.sh [selftests|stress|all] [mthp-stress options]
@@ -10,10 +11,18 @@
 what=${1:-all}
 [ $# -gt 0 ] && shift
 thp=/sys/kernel/mm/transparent_hugepage
-echo always >$thp/hugepages-64kB/enabled || exit 1
+# the mTHP size that fills one contpte block: 16 x 4K, 128 x 16K, 32 x 64K
+page=$(getconf PAGESIZE)
+case $page in
+4096) block_kb=64 ;;
+16384) block_kb=2048 ;;
+*) block_kb=2048 ;;
+esac
+mthp=$thp/hugepages-${block_kb}kB
+echo always >$mthp/enabled || exit 1
 grep -q " /sys/kernel/debug " /proc/mounts ||
 	mount -t debugfs none /sys/kernel/debug
-before=$(cat $thp/hugepages-64kB/stats/anon_fault_alloc)
+before=$(cat $mthp/stats/anon_fault_alloc)
 failed=0
 
 step() {
@@ -37,5 +46,6 @@ stress | all)
 	step mthp-stress mthp-stress "$@"
 	;;
 esac
-echo "mthp_64k_faults=$(($(cat $thp/hugepages-64kB/stats/anon_fault_alloc) - before))"
+echo "mthp_kb=$block_kb"
+echo "mthp_faults=$(($(cat $mthp/stats/anon_fault_alloc) - before))"
 exit $failed

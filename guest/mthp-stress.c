@@ -4,11 +4,11 @@
  * unfold contpte blocks (64K mTHP), and check every byte at the end.
  *
  * The main thread owns one region and, per iteration, does one of:
- * MADV_DONTNEED of a page, MADV_FREE of 16K, mprotect of 16K, munmap and
- * remap of a page (each inside a 64K block, so the block must be
- * unfolded), fork with the child checking and dirtying its copy, a
+ * MADV_DONTNEED of a page, MADV_FREE of 4 pages, mprotect of 4 pages,
+ * munmap and remap of a page (each inside a contpte block, so the block
+ * must be unfolded), fork with the child checking and dirtying its copy, a
  * gup-fast pin through /sys/kernel/debug/gup_test, and now and then
- * MADV_COLLAPSE of 2M.  Worker threads write, check and zap pages of
+ * MADV_COLLAPSE of a pmd_sz.  Sizes follow the kernel's page size.  Worker threads write, check and zap pages of
  * their own regions meanwhile, so TLB invalidations cross CPUs.
  *
  * Every page holds a pattern derived from a per-page seed; the program
@@ -29,10 +29,19 @@
 #include <time.h>
 #include <unistd.h>
 
-#define PAGE		4096UL
-#define BLOCK		(64UL << 10)
-#define PMD		(2UL << 20)
-#define WORDS		(PAGE / 8)
+/*
+ * The base page, the contpte block (CONT_PTES pages: 16 x 4K, 128 x 16K,
+ * 32 x 64K) and the pmd_sz, from the page size the kernel was built with.
+ */
+static unsigned long page_sz, block_sz, pmd_sz, words;
+
+static void sizes_init(void)
+{
+	page_sz = sysconf(_SC_PAGESIZE);
+	block_sz = page_sz * (page_sz == 4096 ? 16 : page_sz == 16384 ? 128 : 32);
+	pmd_sz = page_sz * (page_sz / 8);
+	words = page_sz / 8;
+}
 #ifndef MADV_COLLAPSE
 #define MADV_COLLAPSE	25
 #endif
@@ -72,19 +81,19 @@ static uint64_t rnd(uint64_t *state)
 
 static void fill(struct region *r, size_t page, uint64_t seed)
 {
-	uint64_t *p = (uint64_t *)(r->base + page * PAGE);
+	uint64_t *p = (uint64_t *)(r->base + page * page_sz);
 
-	for (size_t w = 0; w < WORDS; w++)
+	for (size_t w = 0; w < words; w++)
 		p[w] = seed ? seed ^ w : 0;
 	r->seed[page] = seed;
 }
 
 static unsigned long check_page(const struct region *r, size_t page)
 {
-	const uint64_t *p = (const uint64_t *)(r->base + page * PAGE);
+	const uint64_t *p = (const uint64_t *)(r->base + page * page_sz);
 	uint64_t seed = r->seed[page];
 
-	for (size_t w = 0; w < WORDS; w++)
+	for (size_t w = 0; w < words; w++)
 		if (p[w] != (seed ? seed ^ w : 0))
 			return 1;
 	return 0;
@@ -99,15 +108,17 @@ static unsigned long check_all(const struct region *r)
 	return bad;
 }
 
-static int region_init(struct region *r, size_t bytes, uint64_t *state)
+/* @bytes of anonymous memory aligned to @align, every page filled. */
+static int region_init(struct region *r, size_t bytes, size_t align,
+		       uint64_t *state)
 {
-	uint8_t *raw = mmap(NULL, bytes + PMD, PROT_READ | PROT_WRITE,
+	uint8_t *raw = mmap(NULL, bytes + align, PROT_READ | PROT_WRITE,
 			    MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
 
 	if (raw == MAP_FAILED)
 		return -1;
-	r->base = (uint8_t *)(((uintptr_t)raw + PMD - 1) & ~(PMD - 1));
-	r->pages = bytes / PAGE;
+	r->base = (uint8_t *)(((uintptr_t)raw + align - 1) & ~(align - 1));
+	r->pages = bytes / page_sz;
 	r->seed = calloc(r->pages, sizeof(*r->seed));
 	if (!r->seed)
 		return -1;
@@ -121,7 +132,7 @@ static void *worker(void *arg)
 	uint64_t state = (uintptr_t)arg * 0x9e3779b97f4a7c15ULL + 1;
 	struct region r;
 
-	if (region_init(&r, PMD, &state)) {
+	if (region_init(&r, 2 * block_sz, block_sz, &state)) {
 		atomic_fetch_add(&mismatches, 1);
 		return NULL;
 	}
@@ -130,7 +141,7 @@ static void *worker(void *arg)
 
 		atomic_fetch_add(&mismatches, check_page(&r, page));
 		if (rnd(&state) % 8 == 0) {
-			madvise(r.base + page * PAGE, PAGE, MADV_DONTNEED);
+			madvise(r.base + page * page_sz, page_sz, MADV_DONTNEED);
 			r.seed[page] = 0;
 			atomic_fetch_add(&mismatches, check_page(&r, page));
 		}
@@ -144,37 +155,37 @@ static void *worker(void *arg)
 static void churn(struct region *r, size_t block, unsigned int op,
 		  uint64_t *state)
 {
-	size_t first = block * (BLOCK / PAGE);
-	size_t page = first + rnd(state) % (BLOCK / PAGE);
-	size_t quad = first + (rnd(state) % 4) * 4;
-	uint8_t *at = r->base + page * PAGE;
+	size_t first = block * (block_sz / page_sz);
+	size_t page = first + rnd(state) % (block_sz / page_sz);
+	size_t quad = first + (rnd(state) % (block_sz / page_sz / 4)) * 4;
+	uint8_t *at = r->base + page * page_sz;
 	struct gup_test gup = { 0 };
 	pid_t pid;
 	int status;
 
 	switch (op) {
 	case 0:		/* zap one page of a block */
-		madvise(at, PAGE, MADV_DONTNEED);
+		madvise(at, page_sz, MADV_DONTNEED);
 		r->seed[page] = 0;
 		atomic_fetch_add(&mismatches, check_page(r, page));
 		fill(r, page, rnd(state) | 1);
 		break;
 	case 1:		/* lazily free 16K, then write it again */
-		madvise(r->base + quad * PAGE, 4 * PAGE, MADV_FREE);
+		madvise(r->base + quad * page_sz, 4 * page_sz, MADV_FREE);
 		for (size_t i = quad; i < quad + 4; i++)
 			fill(r, i, rnd(state) | 1);
 		break;
 	case 2:		/* write-protect 16K of a block and back */
-		mprotect(r->base + quad * PAGE, 4 * PAGE, PROT_READ);
+		mprotect(r->base + quad * page_sz, 4 * page_sz, PROT_READ);
 		for (size_t i = quad; i < quad + 4; i++)
 			atomic_fetch_add(&mismatches, check_page(r, i));
-		mprotect(r->base + quad * PAGE, 4 * PAGE,
+		mprotect(r->base + quad * page_sz, 4 * page_sz,
 			 PROT_READ | PROT_WRITE);
 		fill(r, quad, rnd(state) | 1);
 		break;
 	case 3:		/* punch a page out of a block and map it again */
-		munmap(at, PAGE);
-		if (mmap(at, PAGE, PROT_READ | PROT_WRITE,
+		munmap(at, page_sz);
+		if (mmap(at, page_sz, PROT_READ | PROT_WRITE,
 			 MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED, -1, 0) != at) {
 			atomic_fetch_add(&mismatches, 1);
 			break;
@@ -192,7 +203,7 @@ static void churn(struct region *r, size_t block, unsigned int op,
 			bad += check_all(r);
 			_exit(bad ? 1 : 0);
 		}
-		for (size_t i = first; i < first + BLOCK / PAGE; i++)
+		for (size_t i = first; i < first + block_sz / page_sz; i++)
 			fill(r, i, rnd(state) | 1);
 		if (pid < 0 || waitpid(pid, &status, 0) != pid ||
 		    !WIFEXITED(status) || WEXITSTATUS(status))
@@ -201,9 +212,9 @@ static void churn(struct region *r, size_t block, unsigned int op,
 		break;
 	case 5:		/* pin a block with gup-fast, then write it */
 		if (gup_fd >= 0) {
-			gup.addr = (uintptr_t)(r->base + first * PAGE);
-			gup.size = BLOCK;
-			gup.nr_pages_per_call = BLOCK / PAGE;
+			gup.addr = (uintptr_t)(r->base + first * page_sz);
+			gup.size = block_sz;
+			gup.nr_pages_per_call = block_sz / page_sz;
 			gup.gup_flags = FOLL_WRITE;
 			if (ioctl(gup_fd, PIN_FAST_BENCHMARK, &gup) == 0)
 				pins++;
@@ -222,6 +233,7 @@ int main(int argc, char **argv)
 	struct region r;
 	int opt;
 
+	sizes_init();
 	while ((opt = getopt(argc, argv, "s:i:t:")) != -1) {
 		switch (opt) {
 		case 's':
@@ -239,26 +251,27 @@ int main(int argc, char **argv)
 			return 2;
 		}
 	}
-	if (mib < 2 || mib % 2 || threads > 16) {
+	if (mib < 2 || mib % 2 || threads > 16 || (mib << 20) % block_sz) {
 		fprintf(stderr, "mthp-stress: -s wants an even number of MiB >= 2, -t at most 16\n");
 		return 2;
 	}
 	gup_fd = open("/sys/kernel/debug/gup_test", O_RDWR);
 	clock_gettime(CLOCK_MONOTONIC, &t0);
-	if (region_init(&r, mib << 20, &state)) {
+	if (region_init(&r, mib << 20, (mib << 20) >= pmd_sz ? pmd_sz : block_sz,
+			&state)) {
 		perror("mthp-stress: mmap");
 		return 2;
 	}
 	for (unsigned long t = 0; t < threads; t++)
 		pthread_create(&tid[t], NULL, worker, (void *)(t + 1));
 	for (unsigned long i = 0; i < iterations; i++) {
-		size_t block = rnd(&state) % (r.pages / (BLOCK / PAGE));
+		size_t block = rnd(&state) % (r.pages / (block_sz / page_sz));
 
 		churn(&r, block, i % 6, &state);
-		if (i % 50 == 49) {
-			size_t pmd = rnd(&state) % (r.pages / (PMD / PAGE));
+		if (i % 50 == 49 && r.pages >= pmd_sz / page_sz) {
+			size_t pmd = rnd(&state) % (r.pages / (pmd_sz / page_sz));
 
-			if (madvise(r.base + pmd * PMD, PMD, MADV_COLLAPSE) == 0)
+			if (madvise(r.base + pmd * pmd_sz, pmd_sz, MADV_COLLAPSE) == 0)
 				collapses++;
 		}
 	}

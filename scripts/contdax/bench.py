@@ -2,8 +2,9 @@
 """`contdax bench contpte`: what the contpte MMU model costs.
 
 The same guest workload (contpte-workload.sh stress: mthp-stress on 64K
-mTHP) runs under each mode, the modes interleaved round by round so that
-load on this shared host hits them alike.  Times are measured by the
+mTHP, without worker threads so that every run does the same work) runs
+under each mode, the modes interleaved round by round so that load on this
+shared host hits them alike.  Times are measured by the
 guest around the workload only (not boot), and reported as ratios to off.
 """
 
@@ -14,7 +15,7 @@ from dataclasses import replace
 from . import contpte, machine
 from .ui import ContdaxError, say
 
-WORKLOAD = "contpte-workload.sh stress -s 16 -i 300 -t 2"
+WORKLOAD = "contpte-workload.sh stress -s 16 -i 600 -t 0"
 ELAPSED = re.compile(r"mthp-stress: .*mismatches (\d+), elapsed_us (\d+)$",
                      re.M)
 TARGET_RATIO = 1.10     # check and strict against off

@@ -90,6 +90,9 @@ def _kernel_options(p):
     g = p.add_argument_group("kernel")
     g.add_argument("--kernel", metavar="IMAGE",
                    help="boot this prebuilt arm64 Image")
+    g.add_argument("--granule", choices=kernel_build.GRANULES, default="4k",
+                   help="the guest kernel's page size (default 4k); each "
+                   "is built and cached on first use")
     g.add_argument("--kernel-src", metavar="DIR",
                    help="build this Linux tree with the project's fragments")
     g.add_argument("--kernel-patch", action="append", default=[],
@@ -119,8 +122,8 @@ def build_parser():
     c = sub.add_parser("bench", help="benchmark: the same guest workload "
                        "under each mode, side by side, as ratios")
     c.add_argument("what", choices=["contpte"])
-    c.add_argument("--repeats", type=_positive_int, default=3,
-                   help="rounds of all modes (default 3)")
+    c.add_argument("--repeats", type=_positive_int, default=5,
+                   help="rounds of all modes (default 5)")
     _machine_options(c, 900)
     c = sub.add_parser("shell", help="interactive guest console")
     _machine_options(c, 600)
@@ -138,10 +141,11 @@ def build_parser():
 
 
 def _check_kernel_args(a):
-    if a.kernel and (a.kernel_src or a.kernel_patch or a.kernel_config):
+    if a.kernel and (a.kernel_src or a.kernel_patch or a.kernel_config or
+                     a.granule != "4k"):
         raise UsageError("--kernel boots a prebuilt Image; it does not go "
-                         "with --kernel-src, --kernel-patch or "
-                         "--kernel-config")
+                         "with --kernel-src, --kernel-patch, "
+                         "--kernel-config or --granule")
     if a.kernel_src and a.kernel_patch:
         raise UsageError("--kernel-patch applies to the Debian source only; "
                          "apply patches to your own tree (--kernel-src) "
@@ -174,15 +178,17 @@ def prepare(a):
     setup()
     qemu = qemu_build.build(REPO)
     acpi = getattr(a, "boot", "dt") == "acpi"
+    granule = getattr(a, "granule", "4k")
     if getattr(a, "kernel", None):
         kernel = kernel_build.Kernel(Path(a.kernel).resolve())
     elif getattr(a, "kernel_src", None):
         kernel = kernel_build.build_user_tree(REPO, a.kernel_src,
-                                              a.kernel_config, acpi)
+                                              a.kernel_config, acpi, granule)
     else:
         kernel = kernel_build.build(REPO, [Path(p).resolve() for p in
                                            getattr(a, "kernel_patch", [])],
-                                    getattr(a, "kernel_config", []), acpi)
+                                    getattr(a, "kernel_config", []), acpi,
+                                    granule)
     initrd = initramfs.build(REPO)
     return Artifacts(qemu, kernel, initrd)
 

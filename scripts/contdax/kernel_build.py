@@ -23,13 +23,19 @@ MAKE_VARS = ["ARCH=arm64", f"CROSS_COMPILE={CROSS}",
 ARTIFACTS = ["arch/arm64/boot/Image", "vmlinux", "System.map", ".config"]
 
 
-def fragments(repo, extra=(), acpi=False):
+GRANULES = ("4k", "16k", "64k")
+
+
+def fragments(repo, extra=(), acpi=False, granule="4k"):
     """The project's fragments; boot-acpi/ only for kernels booted by UEFI
-    and ACPI (ACPI and EFI are about a third of the build)."""
+    and ACPI (ACPI and EFI are about a third of the build); granule-16k/ or
+    granule-64k/ for those page sizes (4K is the base fragments')."""
     top = repo / "guest-kernel-config"
     frags = sorted(top.glob("*.config"))
     if acpi:
         frags += sorted((top / "boot-acpi").glob("*.config"))
+    if granule != "4k":
+        frags += sorted((top / f"granule-{granule}").glob("*.config"))
     for f in extra:
         if not Path(f).is_file():
             raise ContdaxError(f"--kernel-config: no such file: {f}")
@@ -101,10 +107,11 @@ def _build_into(s, src, obj, out, frags, source_desc):
     }, indent=1))
 
 
-def build(repo, extra_patches=(), extra_configs=(), acpi=False):
+def build(repo, extra_patches=(), extra_configs=(), acpi=False,
+          granule="4k"):
     """Build the Debian kernel with the project's config; return a Kernel."""
     src, tree_inputs = tree(repo, extra_patches)
-    frags = fragments(repo, extra_configs, acpi)
+    frags = fragments(repo, extra_configs, acpi, granule)
     inputs = cache.Inputs()
     inputs.add("tree", tree_inputs.key())
     for f in frags:
@@ -125,7 +132,7 @@ def build(repo, extra_patches=(), extra_configs=(), acpi=False):
     return Kernel(entry.path / "Image", entry.path)
 
 
-def build_user_tree(repo, src, extra_configs=(), acpi=False):
+def build_user_tree(repo, src, extra_configs=(), acpi=False, granule="4k"):
     """Build the user's own tree out of tree, incrementally.
 
     A user's tree changes under us, so no hash of it is taken: make decides
@@ -135,7 +142,7 @@ def build_user_tree(repo, src, extra_configs=(), acpi=False):
     src = Path(src).resolve()
     if not (src / "Makefile").is_file() or not (src / "Kconfig").is_file():
         raise ContdaxError(f"--kernel-src: {src} is not a Linux source tree")
-    frags = fragments(repo, extra_configs, acpi)
+    frags = fragments(repo, extra_configs, acpi, granule)
     h = hashlib.sha256(str(src).encode())
     for f in frags:
         h.update(f.read_bytes())

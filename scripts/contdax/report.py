@@ -9,7 +9,7 @@ THP and without, in one boot, beside the seed's hardware figures.
 import re
 import statistics
 
-from . import machine, sources
+from . import contpte, machine, sources
 from .ui import say
 
 SEED_000 = {"t": 378.50, "T": 13992.50}  # us, PIN_LONGTERM get, 512 MiB
@@ -110,6 +110,12 @@ def run(art, opts):
     say(f"    guest ran for {res.elapsed:.1f}s")
     print(render(facts, gup, {"qemu": sources.qemu_version()}))
     found = problems(facts, gup)
+    if opts.contpte:
+        for line in res.contpte_reports:
+            say(line)
+        say(contpte.summary(opts.contpte, res.contpte))
+        if contpte.violations(res.contpte["total"]):
+            found.append("the contpte model reported violations")
     if res.status:
         found.append(f"smoke.sh exited with status {res.status}")
     for p in found:

@@ -36,7 +36,7 @@ class ContpteGuestTest(unittest.TestCase):
         for name in ("cow", "gup_longterm", "mthp-stress"):
             self.assertRegex(res.stdout, rf"step={name} status=0")
         self.assertIn("mismatches 0", res.stdout)
-        faults = int(re.search(r"mthp_64k_faults=(\d+)", res.stdout)[1])
+        faults = int(re.search(r"mthp_faults=(\d+)", res.stdout)[1])
         self.assertGreater(faults, 0, "no 64K mTHP was allocated")
         mode, c = counters(res.stderr)
         self.assertEqual(mode, "strict")
