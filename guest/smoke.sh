@@ -25,3 +25,5 @@ for mode in t T; do
 	echo "gup_thp_faults=$(($(pmd_faults) - before))"
 	echo "gup_end=$mode"
 done
+# seed 001: fork() over memory populated with one mTHP size at a time
+forkbench -s 64 -r 5 4 16 64 2048 || echo "forkbench_status=$?"

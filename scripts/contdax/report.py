@@ -1,9 +1,10 @@
 # SPDX-License-Identifier: GPL-2.0-or-later
 """`contdax run`: boot the default machine, run the workloads, report.
 
-Until the device-dax and fork workloads land, the workload is the smoke
-set (guest/smoke.sh): kernel facts and seed 000's THP gup benchmark with
-THP and without, in one boot, beside the seed's hardware figures.
+The workload is the smoke set (guest/smoke.sh): kernel facts, seed 000's
+THP gup benchmark with THP and without, and seed 001's fork() cost per
+mTHP size (guest/forkbench), in one boot, beside the published hardware
+figures.  The device-dax workloads are still to come.
 """
 
 import re
@@ -15,13 +16,25 @@ from .ui import say
 SEED_000 = {"t": 378.50, "T": 13992.50}  # us, PIN_LONGTERM get, 512 MiB
 GUP_SIZE_MB = 512
 _TIME = re.compile(r"PIN_LONGTERM_BENCHMARK: Time: get:(\d+) put:(\d+) us")
+# fork() time relative to 4K pages that the fork batching series reported
+# (1 GiB, x86; arm64 order-9 about 0.92), as quoted in issue 6
+SEED_001 = {16: 0.84, 64: 0.74, 2048: 0.70}
+FORK_SIZES_KB = (4, 16, 64, 2048)
+_FORK = re.compile(r"^forkbench size_kb=(\d+) repeats=\d+ fork_us=(\d+) "
+                   r"min=(\d+) max=(\d+) munmap_us=\d+ mthp_allocs=(\d+) "
+                   r"child_ok=(\d)$")
 
 
 def parse_smoke(text):
     """key=value facts, and per THP mode the gup get/put times in us."""
-    facts, gup, mode = {}, {}, None
+    facts, gup, mode = {"fork": {}}, {}, None
     for line in text.splitlines():
-        if line.startswith("gup_begin="):
+        m = _FORK.match(line)
+        if m:
+            kb, med, lo, hi, allocs, ok = map(int, m.groups())
+            facts["fork"][kb] = {"us": med, "min": lo, "max": hi,
+                                 "allocs": allocs, "child_ok": ok}
+        elif line.startswith("gup_begin="):
             mode = line.split("=", 1)[1]
             gup[mode] = {"get": [], "put": [], "status": 0,
                          "thp_faults": None}
@@ -61,6 +74,15 @@ def problems(facts, gup):
         found.append("no PMD THP faulted in during gup_test -t")
     if gup.get("T") and gup["T"]["thp_faults"]:
         found.append("PMD THPs faulted in during gup_test -T")
+    fork = facts.get("fork", {})
+    for kb in FORK_SIZES_KB:
+        f = fork.get(kb)
+        if not f:
+            found.append(f"forkbench reported nothing for {kb}kB")
+        elif not f["child_ok"]:
+            found.append(f"forkbench {kb}kB: the child saw wrong data")
+        elif kb != 4 and not f["allocs"]:
+            found.append(f"forkbench {kb}kB: no mTHP of that size")
     return found
 
 
@@ -94,10 +116,24 @@ def render(facts, gup, versions):
     if on and on == on and off == off:
         lines.append(f"  {'ratio off/on':<12}{off / on:>26.1f}"
                      f"{SEED_000['T'] / SEED_000['t']:>14.1f}")
+    fork = facts.get("fork", {})
+    lines += ["",
+              "  forkbench -s 64 -r 5 (seed 001): fork() + child exit, "
+              "median [min..max]",
+              f"  {'':<12}{'guest us':>26}{'vs 4K':>8}{'series hw':>11}"]
+    for kb in FORK_SIZES_KB:
+        f = fork.get(kb)
+        if not f:
+            continue
+        span = f"{f['us']} [{f['min']}..{f['max']}]"
+        ratio = f"{f['us'] / fork[4]['us']:.2f}" if fork.get(4) else "-"
+        seed = f"{SEED_001[kb]:.2f}" if kb in SEED_001 else ""
+        lines.append(f"  {f'{kb}kB':<12}{span:>26}{ratio:>8}{seed:>11}")
     lines += ["",
               "  Guest times are TCG-emulated: absolute times do not carry "
               "over to hardware;",
-              "  the ratio of kernel work (THP off vs on) is what to compare."]
+              "  ratios of kernel work (THP off vs on, mTHP vs 4K) are what "
+              "to compare."]
     return "\n".join(lines)
 
 

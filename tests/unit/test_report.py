@@ -5,8 +5,15 @@ import contdax_path  # noqa: F401
 from contdax import report, suites
 
 
+def fork_lines(child_ok=1, allocs=64):
+    return [f"forkbench size_kb={kb} repeats=5 fork_us={us} min={us - 5} "
+            f"max={us + 5} munmap_us=10 mthp_allocs={0 if kb == 4 else allocs}"
+            f" child_ok={child_ok}"
+            for kb, us in ((4, 1000), (16, 800), (64, 500), (2048, 300))]
+
+
 def smoke_output(times_t, times_T, release="6.12.117-contdax",
-                 thp_faults=None):
+                 thp_faults=None, fork=None):
     thp_faults = thp_faults or {"t": 256, "T": 0}
     lines = [f"release={release}", "page_size=4096",
              "mthp_sizes=16kB 32kB 64kB 128kB 2048kB", "contpte=y"]
@@ -17,6 +24,7 @@ def smoke_output(times_t, times_T, release="6.12.117-contdax",
             lines.append(f"# PIN_LONGTERM_BENCHMARK: Time: get:{t} put:3 us")
         lines.append(f"gup_thp_faults={thp_faults[mode]}")
         lines.append(f"gup_end={mode}")
+    lines += fork_lines() if fork is None else fork
     return "\n".join(lines)
 
 
@@ -49,6 +57,22 @@ class ReportTest(unittest.TestCase):
         facts, gup = report.parse_smoke(out.replace("contpte=y", "contpte="))
         found = report.problems(facts, gup)
         self.assertEqual(len(found), 2)
+
+
+    def test_fork_table_and_checks(self):
+        facts, gup = report.parse_smoke(smoke_output([5] * 10, [50] * 10))
+        self.assertEqual(facts["fork"][64]["us"], 500)
+        text = report.render(facts, gup, {"qemu": "10.0.13"})
+        row = [r for r in text.splitlines() if r.strip().startswith("64kB")]
+        self.assertEqual(row[0].split()[-2:], ["0.50", "0.74"])
+        out = smoke_output([5] * 10, [50] * 10,
+                           fork=fork_lines(child_ok=0)[:3])
+        found = report.problems(*report.parse_smoke(out))
+        self.assertIn("forkbench 16kB: the child saw wrong data", found)
+        self.assertIn("forkbench reported nothing for 2048kB", found)
+        out = smoke_output([5] * 10, [50] * 10, fork=fork_lines(allocs=0))
+        self.assertIn("forkbench 64kB: no mTHP of that size",
+                      report.problems(*report.parse_smoke(out)))
 
 
 class TapTest(unittest.TestCase):
