@@ -180,9 +180,22 @@ static void group_drop(CPUState *cs, ArmContpte *s, ContpteGroup *g,
     s->ngroups--;
     trace_contpte_invalidate(cs->cpu_index, va, 1ULL << g->group_bits);
     /* Sign-extend: TTBR1 addresses are flushed by their full VA. */
-    tlb_flush_range_by_mmuidx(cs, sextract64(va, 0, VA_BITS),
-                              1ULL << g->group_bits, core_idxmap(g->mmu_idx),
-                              bits);
+    va = sextract64(va, 0, VA_BITS);
+    if (g->res.f.lg_page_size > TARGET_PAGE_BITS) {
+        /* cputlb tracks these in its large-page window: it flushes all. */
+        tlb_flush_range_by_mmuidx(cs, va, 1ULL << g->group_bits,
+                                  core_idxmap(g->mmu_idx), bits);
+        return;
+    }
+    /*
+     * Page by page: cputlb turns a range flush longer than its table
+     * into a flush of the whole MMU index.
+     */
+    for (uint64_t off = 0; off < 1ULL << g->group_bits;
+         off += TARGET_PAGE_SIZE) {
+        tlb_flush_page_bits_by_mmuidx(cs, va + off, core_idxmap(g->mmu_idx),
+                                      bits);
+    }
 }
 
 bool arm_contpte_lookup(CPUARMState *env, ARMMMUIdx mmu_idx,

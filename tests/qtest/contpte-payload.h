@@ -25,7 +25,15 @@ enum contpte_case {
     CASE_NG,            /* entry 5: nG */
     CASE_INVALID,       /* entry 5 invalid; access, TLBI, access again */
     CASE_BBM,           /* remap the cached group without break-before-make */
-    CASE__MAX,
+    CASE__MAX,          /* the rule matrix ends here */
+    /*
+     * A measurement, in steps the test paces through MB_STEP/MB_GO:
+     * 1: the group and the payload's own pages are cached;
+     * 2: a TLBI of group page 0 was issued and page 5 read again;
+     * 3: a TLBI inside the 2M-block identity map (cputlb's large-page
+     *    window) was issued and the payload ran on.
+     */
+    CASE_FLUSH_SCOPE = CASE__MAX,
 };
 
 #define CONTPTE_VICTIM      5   /* the entry a case breaks */
@@ -46,5 +54,7 @@ enum contpte_case {
 #define MB_SUM              0x58    /* out: sum of the words read */
 #define MB_STAGE            0x60    /* out: progress, for a stuck payload */
 #define MB_TOUCHED          0x68    /* out: pages of the group read */
+#define MB_STEP             0x70    /* out: CASE_FLUSH_SCOPE step reached */
+#define MB_GO               0x78    /* in: step the payload may go past */
 
 #endif

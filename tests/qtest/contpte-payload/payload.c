@@ -116,6 +116,15 @@ static void tlbi_va(uint64_t va)
                  : : "r"(va >> 12) : "memory");
 }
 
+/* Tell the test we reached @step and wait until it lets us go on. */
+static void pause_at(uint64_t step)
+{
+    MB(MB_STEP) = step;
+    while (MB(MB_GO) < step) {
+        asm volatile("yield" : : : "memory");
+    }
+}
+
 static void enable_mmu(void)
 {
     uint64_t tg0 = granule_bits == 12 ? 0 : granule_bits == 16 ? 1 : 2;
@@ -235,6 +244,18 @@ void payload_main(void)
         }
         tlbi_va(GROUP_VA);
         sum += load(GROUP_VA + CONTPTE_VICTIM * page);
+        break;
+    case CASE_FLUSH_SCOPE:
+        for (unsigned i = 0; i < entries; i++) {
+            sum += load(GROUP_VA + i * page);
+        }
+        pause_at(1);
+        tlbi_va(GROUP_VA);
+        sum += load(GROUP_VA + CONTPTE_VICTIM * page);
+        pause_at(2);
+        tlbi_va(CONTPTE_MAILBOX);
+        sum += load(GROUP_VA + CONTPTE_VICTIM * page);
+        pause_at(3);
         break;
     case CASE_INVALID:
         /* Transient until TLB maintenance has covered it. */
