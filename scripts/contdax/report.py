@@ -1,16 +1,18 @@
 # SPDX-License-Identifier: GPL-2.0-or-later
 """`contdax run`: boot the default machine, run the workloads, report.
 
-The workload is the smoke set (guest/smoke.sh): kernel facts, seed 000's
-THP gup benchmark with THP and without, and seed 001's fork() cost per
-mTHP size (guest/forkbench), in one boot, beside the published hardware
-figures.  The device-dax workloads are still to come.
+Workloads: the smoke set (guest/smoke.sh: kernel facts, seed 000's THP gup
+benchmark with THP and without, seed 001's fork() cost per mTHP size), in
+one boot; then seed 003's device-dax gup benchmark (guest/daxgup.sh), one
+boot per nvdimm-dax configuration.  Each beside the published hardware
+figures.
 """
 
 import re
 import statistics
+from dataclasses import replace
 
-from . import contpte, machine, sources
+from . import cache, contpte, machine, sources
 from .ui import say
 
 SEED_000 = {"t": 378.50, "T": 13992.50}  # us, PIN_LONGTERM get, 512 MiB
@@ -20,6 +22,15 @@ _TIME = re.compile(r"PIN_LONGTERM_BENCHMARK: Time: get:(\d+) put:(\d+) us")
 # (1 GiB, x86; arm64 order-9 about 0.92), as quoted in issue 6
 SEED_001 = {16: 0.84, 64: 0.74, 2048: 0.70}
 FORK_SIZES_KB = (4, 16, 64, 2048)
+# seed 003, 16G device-dax: ms per run before and after compound devmaps
+SEED_003 = {"u": (59.0, 6.1), "a": (87.0, 6.2), "L": None}
+DAX_SIZE_MB = 256
+DAX_NVDIMM = 1 << 30
+# (align, memmap): 4K is the non-compound reference for each memmap
+DAX_CONFIGS = (("2M", "ram"), ("4K", "ram"), ("2M", "dev"), ("4K", "dev"))
+DAX_MODES = {"u": "get_user_pages_fast", "a": "pin_user_pages_fast",
+             "L": "pin longterm"}
+_BENCH = re.compile(r"(\w+)_BENCHMARK: Time: get:(\d+) put:(\d+) us")
 _FORK = re.compile(r"^forkbench size_kb=(\d+) repeats=\d+ fork_us=(\d+) "
                    r"min=(\d+) max=(\d+) munmap_us=\d+ mthp_allocs=(\d+) "
                    r"child_ok=(\d)$")
@@ -53,6 +64,41 @@ def parse_smoke(text):
             k, v = line.split("=", 1)
             facts[k] = v
     return facts, gup
+
+
+def parse_daxgup(text):
+    """dax facts, and per gup mode the get times in us (one per repeat)."""
+    facts, times, mode = {}, {}, None
+    for line in text.splitlines():
+        if line.startswith("daxgup_begin="):
+            mode = line.split("=", 1)[1]
+            times[mode] = {"get": [], "status": 0}
+        elif line.startswith("daxgup_end="):
+            mode = None
+        elif mode and line.startswith("daxgup_status="):
+            times[mode]["status"] = int(line.split("=", 1)[1])
+        elif mode:
+            m = _BENCH.search(line)
+            if m:
+                times[mode]["get"].append(int(m.group(2)))
+        elif "=" in line:
+            k, v = line.split("=", 1)
+            facts[k] = v
+    return facts, times
+
+
+def dax_problems(align, memmap, facts, times):
+    found = []
+    want = str(machine.parse_size(align, "align"))
+    if facts.get("dax_align") != want:
+        found.append(f"dax {align}/{memmap}: /dev/dax0.0 align is "
+                     f"{facts.get('dax_align')}, not {want}")
+    for mode in DAX_MODES:
+        t = times.get(mode)
+        if not t or t["status"] or len(t["get"]) != 10:
+            found.append(f"dax {align}/{memmap}: gup_test -{mode} did not "
+                         "report 10 timings")
+    return found
 
 
 def problems(facts, gup):
@@ -137,6 +183,59 @@ def render(facts, gup, versions):
     return "\n".join(lines)
 
 
+def render_dax(results):
+    """results: {(align, memmap): times} -> the seed 003 table."""
+    lines = ["",
+             f"  device-dax gup (seed 003): gup_test -f /dev/dax0.0 -m "
+             f"{DAX_SIZE_MB} -r 10 -S -n 512 -w, get us per run, median",
+             f"  {'align/memmap':<14}" + "".join(
+                 f"{DAX_MODES[m]:>22}" for m in DAX_MODES)]
+    for (align, memmap), times in results.items():
+        cells = "".join(
+            f"{_median(times.get(m, {'get': []})['get']):>22.0f}"
+            for m in DAX_MODES)
+        lines.append(f"  {align + '/' + memmap:<14}{cells}")
+    for memmap in ("ram", "dev"):
+        small, big = results.get(("4K", memmap)), results.get(("2M", memmap))
+        if not small or not big:
+            continue
+        cells = ""
+        for m in DAX_MODES:
+            a = _median(small.get(m, {"get": []})["get"])
+            b = _median(big.get(m, {"get": []})["get"])
+            cells += f"{a / b:>22.1f}" if b else f"{'-':>22}"
+        lines.append(f"  {'4K/2M ' + memmap:<14}{cells}")
+    seed = "".join(f"{v[0] / v[1]:>22.1f}" if v else f"{'-':>22}"
+                   for v in SEED_003.values())
+    lines.append(f"  {'seed hw ratio':<14}{seed}   (16G, before/after "
+                 "compound devmaps)")
+    lines.append("  4K align is only a stand-in for the seed's 'before' "
+                 "(order-0 struct pages at 2M align):")
+    lines.append("  Linux 6.12 has no switch to build that; it is issue 7's "
+                 "compound-devmap patch.")
+    return "\n".join(lines)
+
+
+def run_dax(art, opts):
+    results, found = {}, []
+    for align, memmap in DAX_CONFIGS:
+        say(f"==> workloads: device-dax gup, align {align}, memmap {memmap}")
+        path = cache.root() / "nvdimm" / f"report-{align}-{memmap}.img"
+        path.parent.mkdir(parents=True, exist_ok=True)
+        nv = machine.NvdimmOptions(size=DAX_NVDIMM, align=align,
+                                   memmap=memmap, path=path)
+        res = machine.execute(art.qemu.binary, art.kernel.image, art.initrd,
+                              f"daxgup.sh {DAX_SIZE_MB}",
+                              replace(opts, nvdimm=nv), stream=False)
+        facts, times = parse_daxgup(res.stdout.decode(errors="replace"))
+        results[(align, memmap)] = times
+        found += dax_problems(align, memmap, facts, times)
+        if res.status:
+            found.append(f"daxgup.sh {align}/{memmap} exited with status "
+                         f"{res.status}; console log: {res.console}")
+    return results, found
+
+
 def run(art, opts):
     say("==> workloads: smoke set (guest/smoke.sh)")
     res = machine.execute(art.qemu.binary, art.kernel.image, art.initrd,
@@ -144,8 +243,11 @@ def run(art, opts):
     text = res.stdout.decode(errors="replace")
     facts, gup = parse_smoke(text)
     say(f"    guest ran for {res.elapsed:.1f}s")
-    print(render(facts, gup, {"qemu": sources.qemu_version()}))
     found = problems(facts, gup)
+    dax, dax_found = run_dax(art, opts)
+    found += dax_found
+    print(render(facts, gup, {"qemu": sources.qemu_version()}))
+    print(render_dax(dax))
     if opts.contpte:
         for line in res.contpte_reports:
             say(line)

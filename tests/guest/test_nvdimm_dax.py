@@ -10,7 +10,7 @@ import uuid
 from pathlib import Path
 
 import contdax_path  # noqa: F401
-from contdax import suites
+from contdax import report, suites
 from contdax_run import contdax
 
 SIZE = "1G"
@@ -53,6 +53,17 @@ class NvdimmDaxGuestTest(unittest.TestCase):
         # one fault per 2M PMD, or per 4K page
         self.assertEqual(int(f["pages_per_fault"]),
                          ALIGNS[align] // 4096, out)
+
+    def test_gup_covers_the_whole_device_range(self):
+        # seed 003's workload, short: every gup mode over all of 256M of
+        # /dev/dax0.0, 10 repeats, under the strict contpte model
+        res = contdax("exec", "--nvdimm", SIZE, "--align", "2M", "--memmap",
+                      "ram", "--nvdimm-file", self.file, "--contpte",
+                      "strict", "--", "daxgup.sh", "256", timeout=900)
+        self.assertEqual(res.returncode, 0, res.stdout + res.stderr)
+        dax, times = report.parse_daxgup(res.stdout)
+        self.assertEqual(report.dax_problems("2M", "ram", dax, times), [])
+        self.assertIn("violations 0", res.stderr)
 
     def test_data_survives_restart(self):
         self.run_guest("daxmap", "-m", "32", "-w", "7")

@@ -75,6 +75,40 @@ class ReportTest(unittest.TestCase):
                       report.problems(*report.parse_smoke(out)))
 
 
+def daxgup_output(align=2097152, times=None, modes="uaL"):
+    lines = [f"dax_align={align}", "dax_size=1054867456"]
+    for m in modes:
+        lines.append(f"daxgup_begin={m}")
+        name = {"u": "GUP_FAST", "a": "PIN_FAST", "L": "PIN_LONGTERM"}[m]
+        for t in (times or {}).get(m, [100] * 10):
+            lines.append(f"# {name}_BENCHMARK: Time: get:{t} put:1 us")
+        lines.append(f"daxgup_end={m}")
+    return "\n".join(lines)
+
+
+class DaxReportTest(unittest.TestCase):
+    def test_parse_and_accept(self):
+        facts, times = report.parse_daxgup(daxgup_output())
+        self.assertEqual(times["a"]["get"], [100] * 10)
+        self.assertEqual(report.dax_problems("2M", "ram", facts, times), [])
+
+    def test_wrong_align_and_missing_mode(self):
+        facts, times = report.parse_daxgup(daxgup_output(4096, modes="ua"))
+        found = report.dax_problems("2M", "ram", facts, times)
+        self.assertEqual(len(found), 2, found)
+        self.assertIn("align is 4096, not 2097152", found[0])
+        self.assertIn("gup_test -L did not report 10 timings", found[1])
+
+    def test_ratio_rows(self):
+        small = report.parse_daxgup(daxgup_output(
+            4096, {m: [900] * 10 for m in "uaL"}))[1]
+        big = report.parse_daxgup(daxgup_output())[1]
+        text = report.render_dax({("2M", "ram"): big, ("4K", "ram"): small})
+        row = [r for r in text.splitlines() if "4K/2M ram" in r][0]
+        self.assertEqual(row.split()[-3:], ["9.0", "9.0", "9.0"])
+        self.assertIn("9.7", text)      # seed: 59 -> 6.1 ms
+
+
 class TapTest(unittest.TestCase):
     def test_counts(self):
         c = suites.tap_count("TAP version 13\nok 1 /a\nnot ok 2 /b\n"
