@@ -69,6 +69,11 @@ class RunTest(unittest.TestCase):
         self.assertIn("CONFIG_ARM64_CONTPTE        y", res.stdout)
         self.assertRegex(res.stdout, r"THP on -t +\d+ \[\d+\.\.\d+\]")
         self.assertRegex(res.stdout, r"THP off -T +\d+ \[\d+\.\.\d+\]")
+        for kb in (4, 16, 64, 2048):
+            self.assertRegex(res.stdout, rf"\n  {kb}kB +\d+ \[\d+\.\.\d+\]")
+        for config in ("2M/ram", "4K/ram", "2M/dev", "4K/dev"):
+            self.assertRegex(res.stdout, rf"\n  {config} +\d+ +\d+ +\d+\n")
+        self.assertIn("4K/2M dev", res.stdout)
 
 
 if __name__ == "__main__":
