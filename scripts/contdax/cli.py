@@ -243,13 +243,7 @@ def cmd_exec(a, opts):
 def contpte_verdict(mode, res):
     """Print the model's counters and reports; violations fail a command
     that otherwise succeeded (exit 126)."""
-    for line in res.contpte_reports[:20]:
-        print(line, file=sys.stderr)
-    if len(res.contpte_reports) > 20:
-        print(f"contpte: {len(res.contpte_reports) - 20} more reports",
-              file=sys.stderr)
-    print(contpte.summary(mode, res.contpte), file=sys.stderr)
-    if res.status == 0 and contpte.violations(res.contpte["total"]):
+    if contpte.show(mode, res) and res.status == 0:
         return EXIT_CONTPTE_VIOLATIONS
     return res.status
 

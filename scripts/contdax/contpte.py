@@ -6,8 +6,11 @@
 query-contpte its counters, read before QEMU is stopped.
 """
 
+from .ui import say
+
 MODES = ("off", "on", "check", "strict")
 REPORT_PREFIX = "contpte: "
+REPORT_LINES = 20       # reports shown after a boot; the rest are counted
 
 
 def violations(stats):
@@ -31,3 +34,15 @@ def summary(mode, info):
             f"invalidated; violations {violations(t)}"
             + (f" ({kinds})" if kinds else "")
             + f", conflict aborts {t['conflict-aborts']}")
+
+
+def show(mode, result):
+    """After a boot with --contpte: the first reports and the summary on
+    stderr.  Returns how many violations the model counted."""
+    for line in result.contpte_reports[:REPORT_LINES]:
+        say(line)
+    if len(result.contpte_reports) > REPORT_LINES:
+        say(f"contpte: {len(result.contpte_reports) - REPORT_LINES} more "
+            "reports")
+    say(summary(mode, result.contpte))
+    return violations(result.contpte["total"])

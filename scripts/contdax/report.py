@@ -248,12 +248,8 @@ def run(art, opts):
     found += dax_found
     print(render(facts, gup, {"qemu": sources.qemu_version()}))
     print(render_dax(dax))
-    if opts.contpte:
-        for line in res.contpte_reports:
-            say(line)
-        say(contpte.summary(opts.contpte, res.contpte))
-        if contpte.violations(res.contpte["total"]):
-            found.append("the contpte model reported violations")
+    if opts.contpte and contpte.show(opts.contpte, res):
+        found.append("the contpte model reported violations")
     if res.status:
         found.append(f"smoke.sh exited with status {res.status}")
     for p in found:

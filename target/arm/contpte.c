@@ -29,6 +29,7 @@
 
 #include "qemu/osdep.h"
 #include "qemu/log.h"
+#include "qemu/range.h"
 #include "qapi/error.h"
 #include "qapi/visitor.h"
 #include "cpu.h"
@@ -120,12 +121,6 @@ static inline void stat_add(uint64_t *counter, uint64_t n)
 static inline uint64_t va_bits(uint64_t va)
 {
     return va & MAKE_64BIT_MASK(0, VA_BITS);
-}
-
-static inline bool ranges_overlap64(uint64_t a, uint64_t alen,
-                                    uint64_t b, uint64_t blen)
-{
-    return a < b + blen && b < a + alen;
 }
 
 /* The cputlb indexes that hold translations of a stage 1 regime. */
@@ -302,8 +297,7 @@ void arm_contpte_forget_reports(void)
 }
 
 static void report(CPUARMState *env, ArmContpte *s, const ArmContpteLeaf *leaf,
-                   MMUAccessType access_type, unsigned kind, hwaddr descaddr,
-                   const char *what)
+                   unsigned kind, hwaddr descaddr, const char *what)
 {
     CPUState *cs = env_cpu(env);
 
@@ -319,7 +313,8 @@ static void report(CPUARMState *env, ArmContpte *s, const ArmContpteLeaf *leaf,
                   PRIx64 " EL%d ASID 0x%x VMID 0x%x\n",
                   arm_contpte_kind_name(kind), leaf->va, leaf->desc,
                   leaf->descaddr, leaf->level, what, cs->cpu_index,
-                  access_pc(env, s, leaf->va, access_type == MMU_INST_FETCH),
+                  access_pc(env, s, leaf->va,
+                            leaf->access_type == MMU_INST_FETCH),
                   arm_current_el(env), regime_asid(env, leaf->mmu_idx),
                   regime_vmid(env, leaf->mmu_idx));
 }
@@ -388,8 +383,7 @@ static bool invalid_persists(ArmContpte *s, const ArmContpteLeaf *leaf,
  */
 static bool check_group(CPUARMState *env, ArmContpte *s,
                         const ArmContpteLeaf *leaf, const ContpteGeometry *geo,
-                        unsigned group_bits, MMUAccessType access_type,
-                        bool *abort)
+                        unsigned group_bits, bool *abort)
 {
     uint64_t descs[CONTPTE_MAX_ENTRIES];
     ContpteViolation v[CONTPTE_MAX_FOUND];
@@ -429,8 +423,7 @@ static bool check_group(CPUARMState *env, ArmContpte *s,
                                    descs[v[i].index],
                                    contpte_rule_name(v[i].rule));
         }
-        report(env, s, leaf, access_type, v[i].rule, base + v[i].index * 8,
-               what);
+        report(env, s, leaf, v[i].rule, base + v[i].index * 8, what);
     }
     *abort = s->mode == CONTPTE_MODE_STRICT;
     return false;
@@ -543,8 +536,7 @@ bool arm_contpte_walk(CPUARMState *env, const ArmContpteLeaf *leaf,
                 PRIx64 "+0x%llx is cached for PA 0x%" HWADDR_PRIx,
                 leaf->oa, g->va, 1ULL << g->group_bits, g->pa);
 
-            report(env, s, leaf, leaf->access_type, CONTPTE_KIND_BBM,
-                   leaf->descaddr, what);
+            report(env, s, leaf, CONTPTE_KIND_BBM, leaf->descaddr, what);
             if (s->mode == CONTPTE_MODE_STRICT) {
                 return conflict_abort(env, s, leaf, fi);
             }
@@ -557,8 +549,7 @@ bool arm_contpte_walk(CPUARMState *env, const ArmContpteLeaf *leaf,
         return false;
     }
     if (s->mode >= CONTPTE_MODE_CHECK &&
-        !check_group(env, s, leaf, &geo, group_bits, leaf->access_type,
-                     &abort)) {
+        !check_group(env, s, leaf, &geo, group_bits, &abort)) {
         return abort ? conflict_abort(env, s, leaf, fi) : false;
     }
     s->fill.valid = true;
@@ -601,7 +592,7 @@ void arm_contpte_tlb_flush_notify(CPUState *cs, vaddr addr, vaddr len,
         ContptePending *p = &s->pending[i];
 
         if (p->valid && (core_idxmap(p->mmu_idx) & idxmap) &&
-            (!len || ranges_overlap64(lo, len, p->va, 1ULL << p->group_bits))) {
+            (!len || ranges_overlap(lo, len, p->va, 1ULL << p->group_bits))) {
             p->flushed = true;
         }
     }
@@ -636,7 +627,7 @@ void arm_contpte_tlb_flush_notify(CPUState *cs, vaddr addr, vaddr len,
 
                 if (!g->valid || g->group_bits != gbits ||
                     !(core_idxmap(g->mmu_idx) & idxmap) ||
-                    !ranges_overlap64(lo, len, g->va, size)) {
+                    !ranges_overlap(lo, len, g->va, size)) {
                     continue;
                 }
                 stat_add(&s->stats.group_invalidations, 1);
