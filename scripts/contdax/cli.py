@@ -15,6 +15,10 @@ from .ui import ContdaxError, UsageError, say, step
 REPO = Path(__file__).resolve().parents[2]
 # exec --contpte: the command succeeded, the MMU model found violations
 EXIT_CONTPTE_VIOLATIONS = 126
+# dax alignments a guest offers per page size: a page, a PMD, a PUD (the
+# PUD only where nvdimm-dax can place it); the PMD is the default
+DAX_ALIGNS = {"4k": ("4K", "2M", "1G"), "16k": ("16K", "32M"),
+              "64k": ("64K", "512M")}
 
 
 class Parser(argparse.ArgumentParser):
@@ -67,8 +71,9 @@ def _machine_options(p, timeout):
     g.add_argument("--nvdimm", metavar="SIZE",
                    help="add an nvdimm-dax of this size (e.g. 4G)")
     g.add_argument("--align",
-                   help="its dax alignment: 4K, 16K, 64K, 2M, 32M, 512M, 1G "
-                   "(default 2M)")
+                   help="its dax alignment: 4K, 2M, 1G; 16K, 32M with "
+                   "--granule 16k; 64K, 512M with --granule 64k (default "
+                   "the PMD size: 2M, 32M, 512M)")
     g.add_argument("--memmap", choices=["dev", "ram"],
                    help="where the guest keeps its struct pages (default "
                    "dev)")
@@ -203,9 +208,14 @@ def _nvdimm(a):
                 raise UsageError(f"{opt} needs --nvdimm SIZE")
         return None
     size = machine.parse_size(a.nvdimm, "--nvdimm")
-    align, memmap = a.align or "2M", a.memmap or "dev"
+    granule = getattr(a, "granule", "4k")
+    aligns = DAX_ALIGNS[granule]
+    align, memmap = a.align or aligns[1], a.memmap or "dev"
     mode = a.dax_mode or "devdax"
-    machine.parse_size(align, "--align")
+    if machine.parse_size(align, "--align") not in [
+            machine.parse_size(x, "--align") for x in aligns]:
+        raise UsageError(f"--align {align}: a {granule} page guest offers "
+                         f"dax alignments {', '.join(aligns)}")
     if a.nvdimm_file:
         path = Path(a.nvdimm_file).resolve()
         if not path.parent.is_dir():
@@ -213,11 +223,13 @@ def _nvdimm(a):
                              f"{path.parent}")
     else:
         path = cache.root() / "nvdimm" / (
-            f"nvdimm-{a.nvdimm}-{align}-{memmap}-{mode}.img")
+            f"nvdimm-{a.nvdimm}-{align}-{memmap}-{mode}"
+            f"{'' if granule == '4k' else '-' + granule}.img")
         path.parent.mkdir(parents=True, exist_ok=True)
     return machine.NvdimmOptions(size=size, align=align, memmap=memmap,
                                  mode=mode, path=path,
-                                 format=a.nvdimm_format or "auto")
+                                 format=a.nvdimm_format or "auto",
+                                 page_size=granule.upper())
 
 
 def _opts(a):

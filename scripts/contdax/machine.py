@@ -52,6 +52,7 @@ class NvdimmOptions:
     mode: str = "devdax"
     path: Path = None
     format: str = "auto"
+    page_size: str = "4K"   # the guest kernel's, which the info block needs
 
 
 @dataclass
@@ -85,7 +86,8 @@ class MachineOptions:
                               f"mem-path={nv.path},size={nv.size}",
                    "-device", f"nvdimm-dax,id=nvdimm0,memdev=cxnv0,"
                               f"align={nv.align},memmap={nv.memmap},"
-                              f"mode={nv.mode},format={nv.format}"]
+                              f"mode={nv.mode},format={nv.format},"
+                              f"page-size={nv.page_size}"]
         if self.boot == "acpi":
             mem += ["-bios", str(UEFI_FIRMWARE)]
         return mem

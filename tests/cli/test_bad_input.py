@@ -65,6 +65,18 @@ class BadInputTest(unittest.TestCase):
         self.assert_one_line_error(contdax("exec", "--"), "no command",
                                    code=2)
 
+    def test_align_the_granule_does_not_offer(self):
+        # refused before anything is built or booted
+        for granule, align, offered in (("16k", "2M", "16K, 32M"),
+                                        ("64k", "32M", "64K, 512M"),
+                                        ("4k", "512M", "4K, 2M, 1G")):
+            with self.subTest(granule=granule):
+                res = contdax("exec", "--granule", granule, "--nvdimm", "1G",
+                              "--align", align, "--", "true", timeout=30)
+                self.assert_one_line_error(res, f"--align {align}", offered,
+                                           code=2)
+                self.assertNotIn("==>", res.stderr + res.stdout)
+
     def test_missing_kernel_image(self):
         self.assert_one_line_error(
             contdax("exec", "--kernel", "/nonexistent/Image", "--", "true"),

@@ -10,7 +10,7 @@ import uuid
 from pathlib import Path
 
 import contdax_path  # noqa: F401
-from contdax import report, suites
+from contdax import devmap, report, suites
 from contdax_run import contdax
 
 SIZE = "1G"
@@ -64,6 +64,33 @@ class NvdimmDaxGuestTest(unittest.TestCase):
         dax, times = report.parse_daxgup(res.stdout)
         self.assertEqual(report.dax_problems("2M", "ram", dax, times), [])
         self.assertIn("violations 0", res.stderr)
+
+    def test_compound_off_and_on_in_one_boot(self):
+        # kernel patches 1-3: dax0.0 rebound with device_dax.compound=0
+        # and =1; the memmap each bind takes is exactly the kernel's
+        # expected count (4x less with compound pages and memmap=ram),
+        # each unbind gives it back, gup runs on both, under the strict
+        # model, with no kernel warning
+        for memmap in ("ram", "dev"):
+            with self.subTest(memmap=memmap):
+                self.file.unlink(missing_ok=True)
+                res = contdax("exec", "--nvdimm", SIZE, "--align", "2M",
+                              "--memmap", memmap, "--nvdimm-file", self.file,
+                              "--contpte", "strict", "--",
+                              "daxcompound.sh", "64", "2", timeout=900)
+                self.assertEqual(res.returncode, 0, res.stdout + res.stderr)
+                facts, times, events = devmap.parse(res.stdout)
+                self.assertEqual(devmap.problems(memmap, facts, times, events,
+                                                 rounds=2), [])
+                self.assertIn("violations 0", res.stderr)
+                if memmap == "ram":
+                    full = devmap.binds(events, 0)[0]
+                    dedup = devmap.binds(events, 1)[0]
+                    self.assertEqual(full["memmap_pages"],
+                                     4 * dedup["memmap_pages"])
+                    # and it is memory the guest really kept
+                    self.assertGreater(full["free_kb"],
+                                       3 * dedup["free_kb"])
 
     def test_data_survives_restart(self):
         self.run_guest("daxmap", "-m", "32", "-w", "7")

@@ -2,7 +2,7 @@
 import unittest
 
 import contdax_path  # noqa: F401
-from contdax import report, suites
+from contdax import devmap, report, suites
 
 
 def fork_lines(child_ok=1, allocs=64):
@@ -107,6 +107,73 @@ class DaxReportTest(unittest.TestCase):
         row = [r for r in text.splitlines() if "4K/2M ram" in r][0]
         self.assertEqual(row.split()[-3:], ["9.0", "9.0", "9.0"])
         self.assertIn("9.7", text)      # seed: 59 -> 6.1 ms
+
+
+# 1G nvdimm, 2M align, memmap=ram, 4K pages: struct pages for all of it
+NS_SIZE = 1 << 30
+FULL, DEDUP = NS_SIZE // 4096 * 64 // 4096, 2 * (NS_SIZE >> 21)
+
+
+def daxcompound_output(rounds=2, pages=(FULL, DEDUP), gave=None,
+                       warnings=0, us=(900, 100)):
+    lines = ["page_size=4096", "dax_align=2097152",
+             f"dax_size={NS_SIZE - (2 << 20)}", f"ns_size={NS_SIZE}"]
+    last = pages[1]
+    for _ in range(rounds):
+        for c in (0, 1):
+            lines.append(f"unbind compound={1 - c} memmap_pages="
+                         f"{last if gave is None else gave}")
+            lines.append(f"bind compound={c} bind_us=5000 memmap_pages="
+                         f"{pages[c]} free_kb={pages[c] * 4 + 40}")
+            last = pages[c]
+            for m in "ua":
+                lines.append(f"daxgup_begin={m}/{c}")
+                lines += [f"# GUP_FAST_BENCHMARK: Time: get:{us[c]} put:1 us"
+                          ] * 10
+                lines.append(f"daxgup_end={m}/{c}")
+    lines.append(f"kernel_warnings={warnings}")
+    return "\n".join(lines)
+
+
+class DevmapReportTest(unittest.TestCase):
+    def test_parse_and_accept(self):
+        facts, times, events = devmap.parse(daxcompound_output())
+        self.assertEqual(FULL // DEDUP, 4)
+        self.assertEqual(devmap.expected_memmap_pages(facts, 0), FULL)
+        self.assertEqual(devmap.expected_memmap_pages(facts, 1), DEDUP)
+        self.assertEqual(len(times["a/1"]["get"]), 20)
+        self.assertEqual([e[:2] for e in events[:4]],
+                         [("unbind", 1), ("bind", 0), ("unbind", 0),
+                          ("bind", 1)])
+        self.assertEqual(devmap.problems("ram", facts, times, events,
+                                         rounds=2), [])
+
+    def test_no_dedup_is_a_problem(self):
+        # an unpatched kernel: compound=1 costs the full struct page array
+        out = daxcompound_output(pages=(FULL, FULL))
+        found = devmap.problems("ram", *devmap.parse(out), rounds=2)
+        self.assertEqual(found, [f"dax compound A/B (ram): compound=1 took "
+                                 f"[{FULL}] memmap pages, not {DEDUP}"])
+
+    def test_hot_remove_must_give_back_what_bind_took(self):
+        out = daxcompound_output(gave=7, warnings=1)
+        found = devmap.problems("ram", *devmap.parse(out), rounds=2)
+        self.assertIn("the kernel logged 1 warnings", found[0])
+        self.assertEqual(len(found), 1 + 3, found)   # 3 unbinds after binds
+        self.assertIn("unbind gave back 7 memmap pages", found[1])
+
+    def test_missing_rounds(self):
+        out = daxcompound_output(rounds=1)
+        found = devmap.problems("ram", *devmap.parse(out), rounds=2)
+        self.assertIn("1 binds with compound=0, not 2", found[0])
+
+    def test_table(self):
+        parsed = devmap.parse(daxcompound_output())
+        text = devmap.render({"ram": parsed})
+        row = [r for r in text.splitlines() if "memmap MiB per GiB" in r][0]
+        self.assertEqual(row.split()[-2:], ["4.0", "4.0"])
+        row = [r for r in text.splitlines() if "pin_user_pages_fast" in r][0]
+        self.assertEqual(row.split()[-2:], ["9.0", "14.0"])
 
 
 class TapTest(unittest.TestCase):
