@@ -2,14 +2,15 @@
 """contdax command line: drives builds and boots; no logic that belongs in C."""
 
 import argparse
+import json
 import shlex
 import subprocess
 import sys
 import traceback
 from pathlib import Path
 
-from . import (bench, cache, contpte, deps, initramfs, kernel_build,
-               machine, qemu_build, report, sources, suites)
+from . import (bench, cache, contpte, deps, devmap, initramfs, kernel_build,
+               machine, patches, qemu_build, report, sources, suites)
 from .ui import ContdaxError, UsageError, say, step
 
 REPO = Path(__file__).resolve().parents[2]
@@ -102,7 +103,12 @@ def _kernel_options(p):
                    help="build this Linux tree with the project's fragments")
     g.add_argument("--kernel-patch", action="append", default=[],
                    metavar="FILE", help="extra patch on top of the Debian "
-                   "source and guest-kernel-config/patches (repeatable)")
+                   "source and guest-kernel-config/patches, or of "
+                   "--kernel-src (repeatable)")
+    g.add_argument("--project-patches", action="store_true",
+                   help="with --kernel-src: apply guest-kernel-config/"
+                   "patches too (the Debian source always gets them); "
+                   "patches go to a copy, your tree is not written")
     g.add_argument("--kernel-config", action="append", default=[],
                    metavar="FRAGMENT", help="extra Kconfig fragment, merged "
                    "after guest-kernel-config/*.config (repeatable)")
@@ -116,6 +122,9 @@ def build_parser():
 
     c = sub.add_parser("run", help="build what is stale, boot, run the "
                        "workloads, print the report")
+    c.add_argument("--only", action="append", choices=report.WORKLOADS,
+                   metavar="NAME", help="run only this workload "
+                   f"(repeatable): {', '.join(report.WORKLOADS)}")
     _machine_options(c, 900)
     c = sub.add_parser("test", help="run every test suite")
     c.add_argument("--suite", action="append", choices=suites.NAMES,
@@ -151,10 +160,9 @@ def _check_kernel_args(a):
         raise UsageError("--kernel boots a prebuilt Image; it does not go "
                          "with --kernel-src, --kernel-patch, "
                          "--kernel-config or --granule")
-    if a.kernel_src and a.kernel_patch:
-        raise UsageError("--kernel-patch applies to the Debian source only; "
-                         "apply patches to your own tree (--kernel-src) "
-                         "yourself")
+    if a.project_patches and not a.kernel_src:
+        raise UsageError("--project-patches goes with --kernel-src; the "
+                         "Debian source always gets the project's patches")
     if a.kernel and not Path(a.kernel).is_file():
         raise UsageError(f"--kernel: no such file: {a.kernel}")
     if a.kernel_src and not Path(a.kernel_src).is_dir():
@@ -172,10 +180,12 @@ def setup():
 
 
 class Artifacts:
-    def __init__(self, qemu, kernel, initrd):
+    def __init__(self, qemu, kernel, initrd, kernel_without_dedup=None):
         self.qemu = qemu
         self.kernel = kernel
         self.initrd = initrd
+        # `run` only: the same kernel without the DAX vmemmap patch
+        self.kernel_without_dedup = kernel_without_dedup
 
 
 def prepare(a):
@@ -184,18 +194,25 @@ def prepare(a):
     qemu = qemu_build.build(REPO)
     acpi = getattr(a, "boot", "dt") == "acpi"
     granule = getattr(a, "granule", "4k")
+    kernel_before = None
     if getattr(a, "kernel", None):
         kernel = kernel_build.Kernel(Path(a.kernel).resolve())
     elif getattr(a, "kernel_src", None):
-        kernel = kernel_build.build_user_tree(REPO, a.kernel_src,
-                                              a.kernel_config, acpi, granule)
+        series = patches.read_series(
+            REPO / "guest-kernel-config/patches") if a.project_patches else []
+        kernel = kernel_build.build_user_tree(
+            REPO, a.kernel_src, a.kernel_config, acpi, granule,
+            series + [Path(p).resolve() for p in a.kernel_patch])
     else:
-        kernel = kernel_build.build(REPO, [Path(p).resolve() for p in
-                                           getattr(a, "kernel_patch", [])],
-                                    getattr(a, "kernel_config", []), acpi,
-                                    granule)
+        extra = ([Path(p).resolve() for p in getattr(a, "kernel_patch", [])],
+                 getattr(a, "kernel_config", []), acpi, granule)
+        kernel = kernel_build.build(REPO, *extra)
+        if granule == "4k" and (a.command == "build" or (
+                a.command == "run" and "dedup" in report.selected(a.only))):
+            kernel_before = kernel_build.build(REPO, *extra,
+                                            without=(devmap.DEDUP_PATCH,))
     initrd = initramfs.build(REPO)
-    return Artifacts(qemu, kernel, initrd)
+    return Artifacts(qemu, kernel, initrd, kernel_before)
 
 
 def _nvdimm(a):
@@ -267,6 +284,15 @@ def contdax_version():
     return out.stdout.strip() or "unknown (not a git checkout)"
 
 
+def versions(art):
+    """What report.json records: contdax, the sources, the kernel booted."""
+    v = {"contdax": contdax_version(), "sources": sources.describe()}
+    info = art.kernel.path and Path(art.kernel.path) / "kernel.json"
+    v["kernel"] = (json.loads(info.read_text()) if info and info.is_file()
+                   else {"image": str(art.kernel.image)})
+    return v
+
+
 def cmd_version(_a):
     v = {"contdax": contdax_version()}
     v.update({f"{k}-source": val for k, val in sources.describe().items()})
@@ -308,7 +334,8 @@ def boot_command(a):
         return cmd_exec(a, opts)
     art = prepare(a)
     if a.command == "run":
-        return report.run(art, opts)
+        return report.run(art, opts, report.selected(a.only),
+                          versions(art))
     if a.command == "bench":
         return bench.run(art, opts, a.repeats)
     return machine.shell(art.qemu.binary, art.kernel.image, art.initrd, opts)

@@ -18,6 +18,8 @@ from .ui import say
 
 SIZE_MB = 256
 ROUNDS = 5
+# patch 2; `run` also boots a kernel built without it, for its "before"
+DEDUP_PATCH = "0002-arm64-select-ARCH_WANT_OPTIMIZE_DAX_VMEMMAP.patch"
 NVDIMM = 1 << 30
 MODES = {"u": "get_user_pages_fast", "a": "pin_user_pages_fast"}
 # seed 003, cover letter: 16G gup_test ms before -> after; per 1 TiB of
@@ -27,6 +29,10 @@ SEED_GUP = {("u", "ram"): (59.0, 6.1), ("a", "ram"): (87.0, 6.2),
             ("u", "dev"): (494.0, 9.0), ("a", "dev"): (494.0, 10.0)}
 SEED_MEMMAP_PER_TIB = (16 << 10, 4 << 10)   # MiB
 SEED_BRINGUP_MS_128G = ((268 + 358) / 2, (80 + 110) / 2)
+SEEDS = {"gup_ms_before_after": {f"{m}/{mm}": v
+                                 for (m, mm), v in SEED_GUP.items()},
+         "memmap_mib_per_tib_before_after": SEED_MEMMAP_PER_TIB,
+         "bringup_ms_128g_before_after": SEED_BRINGUP_MS_128G}
 _REBIND = re.compile(r"^(bind|unbind) compound=([01])((?: \w+=-?\d+)+)$",
                      re.M)
 
@@ -41,6 +47,16 @@ def parse(text):
                 (kv.split("=") for kv in m.group(3).split())})
               for m in _REBIND.finditer(text)]
     return facts, times, events
+
+
+def as_data(parsed):
+    """One daxcompound.sh boot for report.json."""
+    if not parsed:
+        return None
+    facts, times, events = parsed
+    return {"facts": facts, "gup_us": times,
+            "events": [{"kind": k, "compound": c, **f}
+                       for k, c, f in events]}
 
 
 def binds(events, compound):
@@ -60,9 +76,11 @@ def expected_memmap_pages(facts, compound):
     return full
 
 
-def problems(memmap, facts, times, events, rounds=ROUNDS):
+def problems(memmap, facts, times, events, rounds=ROUNDS, dedup=True):
+    """What a daxcompound.sh run must show; dedup=False for a kernel
+    without patch 2, where compound=1 costs the full struct page array."""
     found = []
-    label = f"dax compound A/B ({memmap})"
+    label = f"dax compound A/B ({memmap}{'' if dedup else ', no dedup'})"
     if facts.get("kernel_warnings") != "0":
         found.append(f"{label}: the kernel logged "
                      f"{facts.get('kernel_warnings')} warnings")
@@ -73,7 +91,7 @@ def problems(memmap, facts, times, events, rounds=ROUNDS):
                          f"not {rounds}")
             continue
         pages = sorted({b["memmap_pages"] for b in took})
-        want = expected_memmap_pages(facts, c)
+        want = expected_memmap_pages(facts, c if dedup else 0)
         if memmap == "ram" and pages != [want]:
             found.append(f"{label}: compound={c} took {pages} memmap "
                          f"pages, not {want}")
@@ -145,21 +163,62 @@ def render(results):
     return "\n".join(lines)
 
 
-def run(art, opts, memmaps=("ram", "dev")):
+def _boot(art, kernel, opts, memmap, rounds, size_mb=SIZE_MB):
+    path = cache.root() / "nvdimm" / f"report-compound-{memmap}.img"
+    path.parent.mkdir(parents=True, exist_ok=True)
+    nv = machine.NvdimmOptions(size=NVDIMM, align="2M", memmap=memmap,
+                               path=path)
+    res = machine.execute(art.qemu.binary, kernel.image, art.initrd,
+                          f"daxcompound.sh {size_mb} {rounds}",
+                          replace(opts, nvdimm=nv), stream=False)
+    found = []
+    if res.status:
+        found.append(f"daxcompound.sh ({memmap}) exited with status "
+                     f"{res.status}; console log: {res.console}")
+    return parse(res.stdout.decode(errors="replace")), found
+
+
+def run(art, opts, memmaps=("ram", "dev"), with_before=True):
+    """The A/B boots; then, with_before and given art.kernel_without_dedup,
+    one boot of that kernel for patch 2's before.  Returns (results,
+    before, found)."""
     results, found = {}, []
     for memmap in memmaps:
         say(f"==> workloads: compound devmaps off/on, memmap {memmap}")
-        path = cache.root() / "nvdimm" / f"report-compound-{memmap}.img"
-        path.parent.mkdir(parents=True, exist_ok=True)
-        nv = machine.NvdimmOptions(size=NVDIMM, align="2M", memmap=memmap,
-                                   path=path)
-        res = machine.execute(art.qemu.binary, art.kernel.image, art.initrd,
-                              f"daxcompound.sh {SIZE_MB} {ROUNDS}",
-                              replace(opts, nvdimm=nv), stream=False)
-        parsed = parse(res.stdout.decode(errors="replace"))
+        parsed, f = _boot(art, art.kernel, opts, memmap, ROUNDS)
         results[memmap] = parsed
-        found += problems(memmap, *parsed)
-        if res.status:
-            found.append(f"daxcompound.sh ({memmap}) exited with status "
-                         f"{res.status}; console log: {res.console}")
-    return results, found
+        found += f + problems(memmap, *parsed)
+    before = None
+    if with_before and art.kernel_without_dedup:
+        say("==> workloads: compound devmaps, kernel without patch 2")
+        before, f = _boot(art, art.kernel_without_dedup, opts, "ram", 1, 64)
+        found += f + problems("ram", *before, rounds=1, dedup=False)
+    return results, before, found
+
+
+def render_dedup(after, before):
+    """Patch 2's before and after: compound=1 binds of the same namespace
+    on a kernel without it and with it."""
+    if not before:
+        return ("\n  arm64 DAX vmemmap deduplication (patch 2): no before "
+                "(run with the project's own kernel to get one)")
+    rows = []
+    for name, key in (("memmap MiB per GiB (vmstat)", "memmap_pages"),
+                      ("free memory drop MiB per GiB", "free_kb")):
+        vals = []
+        for facts, _, events in (before, after):
+            gib = int(facts["ns_size"]) / (1 << 30)
+            unit = int(facts["page_size"]) / 1024 if key == "memmap_pages" \
+                else 1
+            vals.append(_median([b[key] * unit / 1024 / gib
+                                 for b in binds(events, 1)]))
+        seed = SEED_MEMMAP_PER_TIB[0] / SEED_MEMMAP_PER_TIB[1] \
+            if key == "memmap_pages" else None
+        rows.append(f"    {name:<32}{vals[0]:>16.2f}{vals[1]:>16.2f}"
+                    f"{vals[0] / vals[1]:>7.1f}"
+                    f"{f'{seed:.1f}' if seed else '':>9}")
+    return "\n".join(
+        ["", "  arm64 DAX vmemmap deduplication (patch 2): compound=1, "
+         "memmap=ram, 2M align, 1G nvdimm-dax",
+         f"  {'':<36}{'without':>16}{'with':>16}{'ratio':>7}{'seed hw':>9}"]
+        + rows)

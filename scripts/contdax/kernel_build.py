@@ -47,11 +47,13 @@ def _jobs():
     return f"-j{os.cpu_count() or 2}"
 
 
-def tree(repo, extra_patches=()):
-    """The patched Debian source tree: (path, cache Inputs)."""
+def tree(repo, extra_patches=(), without=()):
+    """The patched Debian source tree: (path, cache Inputs).  without names
+    patches of the series to leave out, for before/after comparisons."""
     inputs = cache.Inputs()
     inputs.add("linux-source", sources.binary_version(sources.LINUX_PACKAGE))
-    series = patches.read_series(repo / "guest-kernel-config/patches")
+    series = [p for p in patches.read_series(
+        repo / "guest-kernel-config/patches") if p.name not in without]
     for p in list(series) + [Path(p) for p in extra_patches]:
         if not p.is_file():
             raise ContdaxError(f"--kernel-patch: no such file: {p}")
@@ -108,9 +110,9 @@ def _build_into(s, src, obj, out, frags, source_desc):
 
 
 def build(repo, extra_patches=(), extra_configs=(), acpi=False,
-          granule="4k"):
+          granule="4k", without=()):
     """Build the Debian kernel with the project's config; return a Kernel."""
-    src, tree_inputs = tree(repo, extra_patches)
+    src, tree_inputs = tree(repo, extra_patches, without)
     frags = fragments(repo, extra_configs, acpi, granule)
     inputs = cache.Inputs()
     inputs.add("tree", tree_inputs.key())
@@ -122,36 +124,64 @@ def build(repo, extra_patches=(), extra_configs=(), acpi=False,
     with entry.building() as out:
         if out is not None:
             version = tree_inputs.manifest()["linux-source"]
-            with step(f"kernel {version}: configure and build",
+            name = f"kernel {version}" + "".join(
+                f" without {w.split('-', 1)[0]}" for w in without)
+            with step(f"{name}: configure and build",
                       cache.log_dir()) as s:
                 obj = out / "build"
                 obj.mkdir()
+                applied = [k.split(":", 1)[1] for k in
+                           tree_inputs.manifest() if k.startswith("patch:")]
                 _build_into(s, src, obj, out, frags,
-                            f"Debian linux-source-6.12 {version}")
+                            f"Debian linux-source-6.12 {version} with "
+                            f"{', '.join(applied) or 'no patches'}")
                 shutil.rmtree(obj)
     return Kernel(entry.path / "Image", entry.path)
 
 
-def build_user_tree(repo, src, extra_configs=(), acpi=False, granule="4k"):
+def patched_copy(s, src, dst, patch_list):
+    """dst: a copy of the user's tree src with patch_list applied.
+
+    src is only read.  rsync brings dst up to date with src, which also
+    undoes the previous run's patches, then they are applied again: only
+    the files the user changed and the patched ones are rewritten, so the
+    out-of-tree build stays incremental.
+    """
+    dst.mkdir(parents=True, exist_ok=True)
+    s.run(["rsync", "-a", "--delete", "--exclude=/.git", f"{src}/",
+           f"{dst}/"])
+    patches.apply(s, patch_list, dst)
+
+
+def build_user_tree(repo, src, extra_configs=(), acpi=False, granule="4k",
+                    patch_list=()):
     """Build the user's own tree out of tree, incrementally.
 
     A user's tree changes under us, so no hash of it is taken: make decides
     what is stale.  The marker is removed before building, so a failed build
-    is never trusted.
+    is never trusted.  With patch_list, a patched copy of the tree is built
+    instead, and the tree itself is left as it is.
     """
     src = Path(src).resolve()
     if not (src / "Makefile").is_file() or not (src / "Kconfig").is_file():
         raise ContdaxError(f"--kernel-src: {src} is not a Linux source tree")
     frags = fragments(repo, extra_configs, acpi, granule)
     h = hashlib.sha256(str(src).encode())
-    for f in frags:
-        h.update(f.read_bytes())
+    for f in list(frags) + list(patch_list):
+        h.update(Path(f).read_bytes())
     out = cache.root() / "kernel-src" / h.hexdigest()[:20]
     obj = out / "build"
     obj.mkdir(parents=True, exist_ok=True)
     marker = out / cache.MARKER
     marker.unlink(missing_ok=True)
+    desc = f"user tree {src}"
+    if patch_list:
+        with step(f"copy {src} and apply {len(patch_list)} patches",
+                  cache.log_dir()) as s:
+            patched_copy(s, src, out / "src", patch_list)
+        src = out / "src"
+        desc += " with " + ", ".join(Path(p).name for p in patch_list)
     with step(f"kernel from {src}: configure and build", cache.log_dir()) as s:
-        _build_into(s, src, obj, out, frags, f"user tree {src}")
+        _build_into(s, src, obj, out, frags, desc)
     marker.write_text("{}")
     return Kernel(out / "Image", out)

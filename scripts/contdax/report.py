@@ -12,9 +12,13 @@ import re
 import statistics
 from dataclasses import replace
 
-from . import cache, contpte, devmap, machine, sources
+from . import cache, contpte, devmap, machine, results, sources
 from .ui import say
 
+# what `run --only` takes: the smoke set (THP gup and fork, one boot), the
+# device-dax gup table (one boot per configuration), compound devmaps off
+# and on, and patch 2's before (a second kernel, built for it)
+WORKLOADS = ("smoke", "daxgup", "compound", "dedup")
 SEED_000 = {"t": 378.50, "T": 13992.50}  # us, PIN_LONGTERM get, 512 MiB
 GUP_SIZE_MB = 512
 _TIME = re.compile(r"PIN_LONGTERM_BENCHMARK: Time: get:(\d+) put:(\d+) us")
@@ -237,25 +241,88 @@ def run_dax(art, opts):
     return results, found
 
 
-def run(art, opts):
-    say("==> workloads: smoke set (guest/smoke.sh)")
-    res = machine.execute(art.qemu.binary, art.kernel.image, art.initrd,
-                          f"smoke.sh {GUP_SIZE_MB}", opts, stream=False)
-    text = res.stdout.decode(errors="replace")
-    facts, gup = parse_smoke(text)
-    say(f"    guest ran for {res.elapsed:.1f}s")
-    found = problems(facts, gup)
-    dax, dax_found = run_dax(art, opts)
-    found += dax_found
-    ab, ab_found = devmap.run(art, opts)
-    found += ab_found
-    print(render(facts, gup, {"qemu": sources.qemu_version()}))
-    print(render_dax(dax))
-    print(devmap.render(ab))
-    if opts.contpte and contpte.show(opts.contpte, res):
-        found.append("the contpte model reported violations")
-    if res.status:
-        found.append(f"smoke.sh exited with status {res.status}")
+def selected(only):
+    """run --only NAME ...: those workloads; all of them by default."""
+    return [w for w in WORKLOADS if not only or w in only]
+
+
+def _summary(values):
+    if not values:
+        return None
+    return {"median": _median(values), "min": min(values),
+            "max": max(values), "n": len(values)}
+
+
+def _gup_bars(dax, ab):
+    """(label, get us, pin us) medians for the device-dax chart."""
+    bars = []
+    for (align, memmap), times in dax.items():
+        bars.append((f"{align} {memmap}",
+                     _median(times.get("u", {"get": []})["get"]),
+                     _median(times.get("a", {"get": []})["get"])))
+    for memmap, (_, times, _) in ab.items():
+        for c in (0, 1):
+            bars.append((f"2M {memmap} compound={c}",
+                         _median(times.get(f"u/{c}", {"get": []})["get"]),
+                         _median(times.get(f"a/{c}", {"get": []})["get"])))
+    return bars
+
+
+def run(art, opts, workloads=WORKLOADS, versions=None):
+    found, out, smoke = [], [], None
+    data = {"versions": versions or {}, "workloads": list(workloads),
+            "tcg": True}
+    fork, dax, ab = None, {}, {}
+    if "smoke" in workloads:
+        say("==> workloads: smoke set (guest/smoke.sh)")
+        smoke = machine.execute(art.qemu.binary, art.kernel.image,
+                                art.initrd, f"smoke.sh {GUP_SIZE_MB}", opts,
+                                stream=False)
+        facts, gup = parse_smoke(smoke.stdout.decode(errors="replace"))
+        say(f"    guest ran for {smoke.elapsed:.1f}s")
+        found += problems(facts, gup)
+        out.append(render(facts, gup, {"qemu": sources.qemu_version()}))
+        fork = facts.get("fork", {})
+        data["smoke"] = {
+            "facts": {k: v for k, v in facts.items() if k != "fork"},
+            "thp_gup_us": {m: dict(g, summary=_summary(g["get"]))
+                           for m, g in gup.items()},
+            "thp_gup_seed_us": SEED_000,
+            "fork_us": fork, "fork_seed_ratio": SEED_001}
+        if opts.contpte and contpte.show(opts.contpte, smoke):
+            found.append("the contpte model reported violations")
+        if smoke.status:
+            found.append(f"smoke.sh exited with status {smoke.status}; "
+                         f"console log: {smoke.console}")
+    if "daxgup" in workloads:
+        dax, dax_found = run_dax(art, opts)
+        found += dax_found
+        out.append(render_dax(dax))
+        data["daxgup"] = {
+            f"{a}/{m}": {mode: dict(t, summary=_summary(t["get"]))
+                         for mode, t in times.items()}
+            for (a, m), times in dax.items()}
+        data["daxgup_seed_ms"] = SEED_003
+    if "compound" in workloads or "dedup" in workloads:
+        # dedup's "after" is the compound A/B boot with memmap=ram
+        ab, before, ab_found = devmap.run(
+            art, opts, ("ram", "dev") if "compound" in workloads else
+            ("ram",), with_before="dedup" in workloads)
+        found += ab_found
+        if "compound" in workloads:
+            out.append(devmap.render(ab))
+            data["compound"] = {m: devmap.as_data(p) for m, p in ab.items()}
+        if "dedup" in workloads:
+            out.append(devmap.render_dedup(ab.get("ram"), before))
+            data["dedup"] = {"with": devmap.as_data(ab.get("ram")),
+                             "without": devmap.as_data(before)}
+        data["devmap_seed"] = devmap.SEEDS
+    data["problems"] = found
+    text = "\n".join(out)
+    print(text)
+    where = results.new_dir()
+    results.write(where, text, data, fork, SEED_001, _gup_bars(dax, ab))
+    say(f"contdax: results in {where}")
     for p in found:
-        say(f"contdax: error: {p}; console log: {res.console}")
+        say(f"contdax: error: {p}")
     return 1 if found else 0

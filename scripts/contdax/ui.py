@@ -88,6 +88,7 @@ class Step:
             if proc.poll() is None:
                 proc.kill()
                 proc.wait()
+            proc.stdout.close()
             self.log.flush()
         if rc not in ok_codes:
             raise ContdaxError(f"{self.name}: '{Path(str(cmd[0])).name}' "

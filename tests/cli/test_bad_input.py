@@ -77,6 +77,16 @@ class BadInputTest(unittest.TestCase):
                                            code=2)
                 self.assertNotIn("==>", res.stderr + res.stdout)
 
+    def test_run_only_unknown_workload(self):
+        res = contdax("run", "--only", "everything", timeout=30)
+        self.assert_one_line_error(res, "--only", "everything", code=2)
+        self.assertNotIn("==>", res.stderr + res.stdout)
+
+    def test_project_patches_without_kernel_src(self):
+        res = contdax("exec", "--project-patches", "--", "true", timeout=30)
+        self.assert_one_line_error(res, "--project-patches", "--kernel-src",
+                                   code=2)
+
     def test_missing_kernel_image(self):
         self.assert_one_line_error(
             contdax("exec", "--kernel", "/nonexistent/Image", "--", "true"),

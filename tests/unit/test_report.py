@@ -1,8 +1,13 @@
 # SPDX-License-Identifier: GPL-2.0-or-later
+"""The report's parsers, checks, tables and results directory, on
+canned guest output."""
+import json
+import tempfile
 import unittest
+from pathlib import Path
 
 import contdax_path  # noqa: F401
-from contdax import devmap, report, suites
+from contdax import devmap, report, results, suites
 
 
 def fork_lines(child_ok=1, allocs=64):
@@ -167,6 +172,30 @@ class DevmapReportTest(unittest.TestCase):
         found = devmap.problems("ram", *devmap.parse(out), rounds=2)
         self.assertIn("1 binds with compound=0, not 2", found[0])
 
+    def test_kernel_without_dedup(self):
+        # patch 2's before: compound=1 must cost the full array there
+        out = daxcompound_output(rounds=1, pages=(FULL, FULL))
+        self.assertEqual(devmap.problems("ram", *devmap.parse(out), rounds=1,
+                                         dedup=False), [])
+        found = devmap.problems("ram", *devmap.parse(daxcompound_output(
+            rounds=1)), rounds=1, dedup=False)
+        self.assertIn(f"compound=1 took [{DEDUP}] memmap pages, not {FULL}",
+                      found[0])
+
+    def test_dedup_table(self):
+        after = devmap.parse(daxcompound_output())
+        before = devmap.parse(daxcompound_output(rounds=1,
+                                                 pages=(FULL, FULL)))
+        text = devmap.render_dedup(after, before)
+        row = [r for r in text.splitlines() if "memmap MiB per GiB" in r][0]
+        self.assertEqual(row.split()[-4:], ["16.00", "4.00", "4.0", "4.0"])
+        self.assertIn("no before", devmap.render_dedup(after, None))
+
+    def test_run_only(self):
+        self.assertEqual(report.selected(None), list(report.WORKLOADS))
+        self.assertEqual(report.selected(["dedup", "smoke"]),
+                         ["smoke", "dedup"])
+
     def test_table(self):
         parsed = devmap.parse(daxcompound_output())
         text = devmap.render({"ram": parsed})
@@ -174,6 +203,25 @@ class DevmapReportTest(unittest.TestCase):
         self.assertEqual(row.split()[-2:], ["4.0", "4.0"])
         row = [r for r in text.splitlines() if "pin_user_pages_fast" in r][0]
         self.assertEqual(row.split()[-2:], ["9.0", "14.0"])
+
+
+class ResultsTest(unittest.TestCase):
+    def test_json_and_text_without_charts(self):
+        with tempfile.TemporaryDirectory() as tmp:
+            out = Path(tmp)
+            results.write(out, "table", {"versions": {"qemu": "10.0.13"}})
+            self.assertEqual((out / "report.txt").read_text(), "table\n")
+            data = json.loads((out / "report.json").read_text())
+            self.assertEqual(data["versions"]["qemu"], "10.0.13")
+            self.assertEqual(list(out.glob("*.svg")), [])
+
+    def test_chart_data(self):
+        fork = {4: {"us": 200}, 16: {"us": 150}, 32: {"us": 100}}
+        self.assertEqual(results._fork_data(fork, {16: 0.84}).splitlines(),
+                         ["4 1.0000 NaN", "16 0.7500 0.84", "32 0.5000 NaN"])
+        script = results._plot_script(Path("/r"), "4 1 NaN", '"a" 1 2')
+        self.assertIn("set output '/r/fork.svg'", script)
+        self.assertIn("set output '/r/dax-gup.svg'", script)
 
 
 class TapTest(unittest.TestCase):

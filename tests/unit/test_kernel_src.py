@@ -1,0 +1,67 @@
+# SPDX-License-Identifier: GPL-2.0-or-later
+"""--kernel-src with patches: they go to a copy, the user's tree is only
+read, and the copy follows the tree from one build to the next."""
+import subprocess
+import tempfile
+import unittest
+from pathlib import Path
+
+import contdax_path  # noqa: F401
+from contdax import kernel_build
+from contdax.ui import ContdaxError, step
+
+
+def write(path, text):
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(text)
+
+
+class PatchedCopyTest(unittest.TestCase):
+    def setUp(self):
+        tmp = tempfile.TemporaryDirectory()
+        self.addCleanup(tmp.cleanup)
+        self.tmp = Path(tmp.name)
+        self.src, self.dst = self.tmp / "linux", self.tmp / "copy"
+        write(self.src / "mm/gup.c", "one\ntwo\nthree\n")
+        write(self.src / "Makefile", "all:\n")
+        write(self.src / ".git/HEAD", "ref: refs/heads/main\n")
+        a, b = self.tmp / "a", self.tmp / "b"
+        write(a / "mm/gup.c", "one\ntwo\nthree\n")
+        write(b / "mm/gup.c", "one\n2\nthree\n")
+        diff = subprocess.run(["diff", "-ru", "a", "b"], cwd=self.tmp,
+                              capture_output=True, text=True).stdout
+        self.patch = self.tmp / "0001-two.patch"
+        self.patch.write_text(diff)
+
+    def copy(self):
+        with step("patched copy", self.tmp / "logs") as s:
+            kernel_build.patched_copy(s, self.src, self.dst, [self.patch])
+
+    def test_copy_is_patched_and_tree_is_not(self):
+        self.copy()
+        self.assertEqual((self.dst / "mm/gup.c").read_text(),
+                         "one\n2\nthree\n")
+        self.assertEqual((self.src / "mm/gup.c").read_text(),
+                         "one\ntwo\nthree\n")
+        self.assertFalse((self.dst / ".git").exists())
+
+    def test_copy_follows_the_tree(self):
+        self.copy()
+        write(self.src / "mm/new.c", "new\n")
+        (self.src / "Makefile").unlink()
+        self.copy()     # the patch applies again over the fresh copy
+        self.assertEqual((self.dst / "mm/gup.c").read_text(),
+                         "one\n2\nthree\n")
+        self.assertTrue((self.dst / "mm/new.c").exists())
+        self.assertFalse((self.dst / "Makefile").exists())
+
+    def test_patch_already_in_the_tree(self):
+        write(self.src / "mm/gup.c", "one\n2\nthree\n")
+        with self.assertRaises(ContdaxError) as e:
+            self.copy()
+        self.assertIn("0001-two.patch does not apply: mm/gup.c",
+                      str(e.exception))
+
+
+if __name__ == "__main__":
+    unittest.main()
