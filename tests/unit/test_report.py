@@ -113,6 +113,20 @@ class DaxReportTest(unittest.TestCase):
         self.assertEqual(row.split()[-3:], ["9.0", "9.0", "9.0"])
         self.assertIn("9.7", text)      # seed: 59 -> 6.1 ms
 
+    def test_bringup_rows(self):
+        out = daxgup_output() + "\n" + "\n".join(
+            ["page_size=4096", f"ns_size={1 << 30}",
+             "unbind compound=1 memmap_pages=1024",
+             "bind compound=1 bind_us=30000 memmap_pages=1024 free_kb=4100",
+             "unbind compound=1 memmap_pages=1024",
+             "bind compound=1 bind_us=10000 memmap_pages=1024 free_kb=4090"])
+        facts, times, events = devmap.parse(out)
+        text = report.render_dax({("2M", "ram"): times},
+                                 {("2M", "ram"): (facts, events)})
+        row = text.splitlines()[-3]
+        self.assertEqual(row.split(), ["2M/ram", "20.0", "[10.0..30.0]",
+                                       "4.00", "4.00"])
+
 
 # 1G nvdimm, 2M align, memmap=ram, 4K pages: struct pages for all of it
 NS_SIZE = 1 << 30
