@@ -3,9 +3,10 @@
 #
 # The smoke set of `contdax run`: facts about the guest as key=value lines,
 # then seed 000's THP gup benchmark with THP (-t) and without (-T).
-# Usage: smoke.sh [SIZE_MB]
+# Usage: smoke.sh [SIZE_MB] [FORK_MB]
 
 size=${1:-512}
+fork_mb=${2:-64}
 echo "release=$(uname -r)"
 echo "page_size=$(getconf PAGESIZE)"
 thp=/sys/kernel/mm/transparent_hugepage
@@ -26,4 +27,4 @@ for mode in t T; do
 	echo "gup_end=$mode"
 done
 # seed 001: fork() over memory populated with one mTHP size at a time
-forkbench -s 64 -r 5 4 16 64 2048 || echo "forkbench_status=$?"
+forkbench -s "$fork_mb" -r 5 4 16 64 2048 || echo "forkbench_status=$?"

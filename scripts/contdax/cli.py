@@ -7,6 +7,7 @@ import shlex
 import subprocess
 import sys
 import traceback
+from dataclasses import replace
 from pathlib import Path
 
 from . import (bench, cache, contpte, deps, devmap, initramfs, kernel_build,
@@ -16,6 +17,7 @@ from .ui import ContdaxError, UsageError, say, step
 REPO = Path(__file__).resolve().parents[2]
 # exec --contpte: the command succeeded, the MMU model found violations
 EXIT_CONTPTE_VIOLATIONS = 126
+MEM_DEFAULT = "2G"
 # dax alignments a guest offers per page size: a page, a PMD, a PUD (the
 # PUD only where nvdimm-dax can place it); the PMD is the default
 DAX_ALIGNS = {"4k": ("4K", "2M", "1G"), "16k": ("16K", "32M"),
@@ -53,7 +55,9 @@ def _machine_options(p, timeout):
     g = p.add_argument_group("machine")
     g.add_argument("--smp", type=_positive_int, default=2,
                    help="vCPUs (default 2)")
-    g.add_argument("--mem", default="2G", help="guest RAM (default 2G)")
+    g.add_argument("--mem", default=MEM_DEFAULT,
+                   help=f"guest RAM (default {MEM_DEFAULT}; 4G for run "
+                   "--full)")
     g.add_argument("--cpu", default="max", help="-cpu value (default max)")
     g.add_argument("--qemu-arg", action="append", default=[], metavar="ARG",
                    help="extra QEMU argument (repeatable)")
@@ -125,6 +129,10 @@ def build_parser():
     c.add_argument("--only", action="append", choices=report.WORKLOADS,
                    metavar="NAME", help="run only this workload "
                    f"(repeatable): {', '.join(report.WORKLOADS)}")
+    c.add_argument("--full", action="store_true",
+                   help="the seeds' own sizes as far as 24 GiB of host "
+                   "memory allows: 1 GiB fork, 16G device-dax gup on a 17G "
+                   "nvdimm-dax (sparse, removed after each boot), 4G guest")
     _machine_options(c, 900)
     c = sub.add_parser("test", help="run every test suite")
     c.add_argument("--suite", action="append", choices=suites.NAMES,
@@ -334,8 +342,11 @@ def boot_command(a):
         return cmd_exec(a, opts)
     art = prepare(a)
     if a.command == "run":
+        sizes = report.FULL if a.full else report.Sizes()
+        if a.full and a.mem == MEM_DEFAULT:
+            opts = replace(opts, mem=sizes.mem)
         return report.run(art, opts, report.selected(a.only),
-                          versions(art))
+                          versions(art), sizes)
     if a.command == "bench":
         return bench.run(art, opts, a.repeats)
     return machine.shell(art.qemu.binary, art.kernel.image, art.initrd, opts)

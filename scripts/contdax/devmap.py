@@ -16,11 +16,9 @@ from dataclasses import replace
 from . import cache, machine, report
 from .ui import say
 
-SIZE_MB = 256
 ROUNDS = 5
 # patch 2; `run` also boots a kernel built without it, for its "before"
 DEDUP_PATCH = "0002-arm64-select-ARCH_WANT_OPTIMIZE_DAX_VMEMMAP.patch"
-NVDIMM = 1 << 30
 MODES = {"u": "get_user_pages_fast", "a": "pin_user_pages_fast"}
 # seed 003, cover letter: 16G gup_test ms before -> after; per 1 TiB of
 # 2M-aligned pmem, struct pages 16G -> 4G; namespace bring-up of 128G,
@@ -111,6 +109,13 @@ def problems(memmap, facts, times, events, rounds=ROUNDS, dedup=True):
     return found
 
 
+def _gib(results):
+    """The namespace size of the boots in results, as 1G or 17G."""
+    sizes = {int(r[0].get("ns_size", 0)) >> 30 for r in results.values()
+             if r}
+    return "/".join(f"{g}G" for g in sorted(sizes)) or "?"
+
+
 def _median(values):
     return statistics.median(values) if values else float("nan")
 
@@ -125,7 +130,7 @@ def _span(values, fmt="{:.0f}"):
 def render(results):
     """results: {memmap: (facts, times, events)} -> the A/B table."""
     lines = ["", "  compound devmaps off/on in one boot (seed 003; kernel "
-             "patches 1-3), 1G nvdimm-dax, 2M align,",
+             f"patches 1-3), {_gib(results)} nvdimm-dax, 2M align,",
              f"  {ROUNDS} rebinds each, alternating; median [min..max]",
              f"  {'':<34}{'compound=0':>20}{'compound=1':>20}{'0/1':>7}"
              f"{'seed hw':>9}"]
@@ -163,14 +168,14 @@ def render(results):
     return "\n".join(lines)
 
 
-def _boot(art, kernel, opts, memmap, rounds, size_mb=SIZE_MB):
+def _boot(art, kernel, opts, memmap, rounds, sizes, size_mb=None):
     path = cache.root() / "nvdimm" / f"report-compound-{memmap}.img"
     path.parent.mkdir(parents=True, exist_ok=True)
-    nv = machine.NvdimmOptions(size=NVDIMM, align="2M", memmap=memmap,
+    nv = machine.NvdimmOptions(size=sizes.nvdimm, align="2M", memmap=memmap,
                                path=path)
-    res = machine.execute(art.qemu.binary, kernel.image, art.initrd,
-                          f"daxcompound.sh {size_mb} {rounds}",
-                          replace(opts, nvdimm=nv), stream=False)
+    res = report.execute_scratch(
+        art, kernel, f"daxcompound.sh {size_mb or sizes.dax_mb} {rounds}",
+        replace(opts, nvdimm=nv))
     found = []
     if res.status:
         found.append(f"daxcompound.sh ({memmap}) exited with status "
@@ -178,20 +183,22 @@ def _boot(art, kernel, opts, memmap, rounds, size_mb=SIZE_MB):
     return parse(res.stdout.decode(errors="replace")), found
 
 
-def run(art, opts, memmaps=("ram", "dev"), with_before=True):
+def run(art, opts, memmaps=("ram", "dev"), with_before=True, sizes=None):
     """The A/B boots; then, with_before and given art.kernel_without_dedup,
     one boot of that kernel for patch 2's before.  Returns (results,
     before, found)."""
     results, found = {}, []
+    sizes = sizes or report.Sizes()
     for memmap in memmaps:
         say(f"==> workloads: compound devmaps off/on, memmap {memmap}")
-        parsed, f = _boot(art, art.kernel, opts, memmap, ROUNDS)
+        parsed, f = _boot(art, art.kernel, opts, memmap, ROUNDS, sizes)
         results[memmap] = parsed
         found += f + problems(memmap, *parsed)
     before = None
     if with_before and art.kernel_without_dedup:
         say("==> workloads: compound devmaps, kernel without patch 2")
-        before, f = _boot(art, art.kernel_without_dedup, opts, "ram", 1, 64)
+        before, f = _boot(art, art.kernel_without_dedup, opts, "ram", 1,
+                          sizes, 64)
         found += f + problems("ram", *before, rounds=1, dedup=False)
     return results, before, found
 
@@ -219,6 +226,6 @@ def render_dedup(after, before):
                     f"{f'{seed:.1f}' if seed else '':>9}")
     return "\n".join(
         ["", "  arm64 DAX vmemmap deduplication (patch 2): compound=1, "
-         "memmap=ram, 2M align, 1G nvdimm-dax",
+         f"memmap=ram, 2M align, {_gib({'ram': after})} nvdimm-dax",
          f"  {'':<36}{'without':>16}{'with':>16}{'ratio':>7}{'seed hw':>9}"]
         + rows)

@@ -10,17 +10,35 @@ boot per memmap (devmap.py).  Each beside the published hardware figures.
 
 import re
 import statistics
-from dataclasses import replace
+from dataclasses import dataclass, replace
 
 from . import cache, contpte, devmap, machine, results, sources
 from .ui import say
 
 # what `run --only` takes: the smoke set (THP gup and fork, one boot), the
 # device-dax gup table (one boot per configuration), compound devmaps off
-# and on, and patch 2's before (a second kernel, built for it)
-WORKLOADS = ("smoke", "daxgup", "compound", "dedup")
+# and on, patch 2's before (a second kernel, built for it), and the
+# correctness set under the strict contpte model
+@dataclass(frozen=True)
+class Sizes:
+    """The inputs of one run: scaled to the guest by default."""
+    gup_mb: int = 512           # seed 000's own -m 512
+    fork_mb: int = 64           # seed 001: 1 GiB
+    nvdimm: int = 1 << 30       # seed 003: 16G and 128G namespaces
+    dax_mb: int = 256           # seed 003: -m 16384
+    mem: str = "2G"
+
+
+# --full: the seeds' own sizes as far as 24 GiB of host memory allows: a
+# 17G namespace holds the seed's 16G gup_test -m 16384 next to its info
+# block and memmap=dev reserve, beside a 4G guest (and a 1 GiB fork)
+FULL = Sizes(fork_mb=1024, nvdimm=17 << 30, dax_mb=16384, mem="4G")
+WORKLOADS = ("smoke", "daxgup", "compound", "dedup", "strict")
+# the strict workload: cow, gup_longterm, mthp-stress, then device-dax gup
+# over an nvdimm-dax, all under -cpu max,contpte=strict
+STRICT_CMD = ("contpte-workload.sh all -s 8 -i 120 && daxgup.sh 64")
+_STEP = re.compile(r"^step=(\S+) status=(\d+)(.*)$", re.M)
 SEED_000 = {"t": 378.50, "T": 13992.50}  # us, PIN_LONGTERM get, 512 MiB
-GUP_SIZE_MB = 512
 _TIME = re.compile(r"PIN_LONGTERM_BENCHMARK: Time: get:(\d+) put:(\d+) us")
 # fork() time relative to 4K pages that the fork batching series reported
 # (1 GiB, x86; arm64 order-9 about 0.92), as quoted in issue 6
@@ -28,9 +46,7 @@ SEED_001 = {16: 0.84, 64: 0.74, 2048: 0.70}
 FORK_SIZES_KB = (4, 16, 64, 2048)
 # seed 003, 16G device-dax: ms per run before and after compound devmaps
 SEED_003 = {"u": (59.0, 6.1), "a": (87.0, 6.2), "L": None}
-DAX_SIZE_MB = 256
 DAX_BINDS = 5       # namespace bring-ups measured per configuration
-DAX_NVDIMM = 1 << 30
 # (align, memmap): 4K is the non-compound reference for each memmap
 DAX_CONFIGS = (("2M", "ram"), ("4K", "ram"), ("2M", "dev"), ("4K", "dev"))
 DAX_MODES = {"u": "get_user_pages_fast", "a": "pin_user_pages_fast",
@@ -143,7 +159,7 @@ def _median(values):
     return statistics.median(values) if values else float("nan")
 
 
-def render(facts, gup, versions):
+def render(facts, gup, versions, sizes=Sizes()):
     lines = [
         f"contdax smoke report  (QEMU {versions['qemu']}, guest "
         f"{facts.get('release', '?')}, TCG emulation)",
@@ -154,7 +170,7 @@ def render(facts, gup, versions):
         f"  {'CONFIG_ARM64_CONTPTE':<28}{facts.get('contpte', '?')}",
         f"  {'THP enabled':<28}{facts.get('thp_enabled', '?')}",
         "",
-        f"  gup_test -m {GUP_SIZE_MB} -L -n 1024 -r 10 (seed 000), get time "
+        f"  gup_test -m {sizes.gup_mb} -L -n 1024 -r 10 (seed 000), get time "
         "per call, median [min..max]",
         f"  {'':<12}{'guest us':>26}{'seed hw us':>14}",
     ]
@@ -171,7 +187,8 @@ def render(facts, gup, versions):
                      f"{SEED_000['T'] / SEED_000['t']:>14.1f}")
     fork = facts.get("fork", {})
     lines += ["",
-              "  forkbench -s 64 -r 5 (seed 001): fork() + child exit, "
+              f"  forkbench -s {sizes.fork_mb} -r 5 (seed 001): fork() + "
+              "child exit, "
               "median [min..max]",
               f"  {'':<12}{'guest us':>26}{'vs 4K':>8}{'series hw':>11}"]
     for kb in FORK_SIZES_KB:
@@ -190,12 +207,12 @@ def render(facts, gup, versions):
     return "\n".join(lines)
 
 
-def render_dax(results, bringup=None):
+def render_dax(results, bringup=None, sizes=Sizes()):
     """results: {(align, memmap): times} -> the seed 003 table; bringup:
     {(align, memmap): (facts, events)} -> bring-up and struct page cost."""
     lines = ["",
              f"  device-dax gup (seed 003): gup_test -f /dev/dax0.0 -m "
-             f"{DAX_SIZE_MB} -r 10 -S -n 512 -w, get us per run, median",
+             f"{sizes.dax_mb} -r 10 -S -n 512 -w, get us per run, median",
              f"  {'align/memmap':<14}" + "".join(
                  f"{DAX_MODES[m]:>22}" for m in DAX_MODES)]
     for (align, memmap), times in results.items():
@@ -245,17 +262,17 @@ def render_dax(results, bringup=None):
     return "\n".join(lines)
 
 
-def run_dax(art, opts):
+def run_dax(art, opts, sizes=Sizes()):
     results, bringup, found = {}, {}, []
     for align, memmap in DAX_CONFIGS:
         say(f"==> workloads: device-dax gup, align {align}, memmap {memmap}")
         path = cache.root() / "nvdimm" / f"report-{align}-{memmap}.img"
         path.parent.mkdir(parents=True, exist_ok=True)
-        nv = machine.NvdimmOptions(size=DAX_NVDIMM, align=align,
+        nv = machine.NvdimmOptions(size=sizes.nvdimm, align=align,
                                    memmap=memmap, path=path)
-        res = machine.execute(art.qemu.binary, art.kernel.image, art.initrd,
-                              f"daxgup.sh {DAX_SIZE_MB} {DAX_BINDS}",
-                              replace(opts, nvdimm=nv), stream=False)
+        res = execute_scratch(art, art.kernel,
+                              f"daxgup.sh {sizes.dax_mb} {DAX_BINDS}",
+                              replace(opts, nvdimm=nv))
         facts, times, events = devmap.parse(
             res.stdout.decode(errors="replace"))
         results[(align, memmap)] = times
@@ -269,6 +286,67 @@ def run_dax(art, opts):
             found.append(f"daxgup.sh {align}/{memmap} exited with status "
                          f"{res.status}; console log: {res.console}")
     return results, bringup, found
+
+
+def parse_strict(text):
+    """{step: (status, last summary line)} from contpte-workload.sh."""
+    return {m.group(1): (int(m.group(2)), m.group(3).strip())
+            for m in _STEP.finditer(text)}
+
+
+def strict_problems(steps, times, stats, status):
+    found = []
+    for name in ("cow", "gup_longterm", "mthp-stress"):
+        if name not in steps:
+            found.append(f"strict: {name} did not run")
+        elif steps[name][0]:
+            found.append(f"strict: {name} exited with status "
+                         f"{steps[name][0]}")
+    for mode in DAX_MODES:
+        t = times.get(mode)
+        if not t or t["status"] or len(t["get"]) != 10:
+            found.append(f"strict: device-dax gup_test -{mode} did not "
+                         "report 10 timings")
+    if stats is None:
+        found.append("strict: no counters from the contpte model")
+    else:
+        t = stats["total"]
+        if contpte.violations(t) or t["conflict-aborts"]:
+            found.append(f"strict: {contpte.violations(t)} violations, "
+                         f"{t['conflict-aborts']} conflict aborts")
+        if not t["contiguous-walks"]:
+            found.append("strict: the model saw no contiguous group")
+    if status:
+        found.append(f"strict: the workload exited with status {status}")
+    return found
+
+
+def render_strict(steps, stats):
+    lines = ["", "  correctness under -cpu max,contpte=strict (cow, "
+             "gup_longterm, mthp-stress -s 8 -i 120,",
+             "  device-dax gup_test -u/-a/-L on 2M nvdimm-dax)"]
+    for name, (status, last) in steps.items():
+        lines.append(f"    {name:<16}status {status}   {last}")
+    if stats:
+        lines.append("    " + contpte.summary("strict", stats))
+    return "\n".join(lines)
+
+
+def run_strict(art, opts, sizes=Sizes()):
+    say("==> workloads: correctness under --contpte strict")
+    path = cache.root() / "nvdimm" / "report-strict.img"
+    path.parent.mkdir(parents=True, exist_ok=True)
+    nv = machine.NvdimmOptions(size=sizes.nvdimm, align="2M", memmap="ram",
+                               path=path)
+    res = execute_scratch(art, art.kernel, STRICT_CMD,
+                          replace(opts, nvdimm=nv, contpte="strict"))
+    text = res.stdout.decode(errors="replace")
+    steps = parse_strict(text)
+    _, times = parse_daxgup(text)
+    found = strict_problems(steps, times, res.contpte, res.status)
+    if found:
+        found[-1] += f"; console log: {res.console}"
+    return steps, res.contpte, found
 
 
 def selected(only):
@@ -298,20 +376,33 @@ def _gup_bars(dax, ab):
     return bars
 
 
-def run(art, opts, workloads=WORKLOADS, versions=None):
+def execute_scratch(art, kernel, cmd, opts):
+    """Boot with opts.nvdimm backed by a scratch file of the report's,
+    removed afterwards: --full's are 17G, written as the guest touches
+    them."""
+    try:
+        return machine.execute(art.qemu.binary, kernel.image, art.initrd,
+                               cmd, opts, stream=False)
+    finally:
+        opts.nvdimm.path.unlink(missing_ok=True)
+
+
+def run(art, opts, workloads=WORKLOADS, versions=None, sizes=Sizes()):
     found, out, smoke = [], [], None
     data = {"versions": versions or {}, "workloads": list(workloads),
-            "tcg": True}
+            "tcg": True, "sizes": sizes.__dict__, "mem": opts.mem}
     fork, dax, ab = None, {}, {}
     if "smoke" in workloads:
         say("==> workloads: smoke set (guest/smoke.sh)")
         smoke = machine.execute(art.qemu.binary, art.kernel.image,
-                                art.initrd, f"smoke.sh {GUP_SIZE_MB}", opts,
-                                stream=False)
+                                art.initrd,
+                                f"smoke.sh {sizes.gup_mb} {sizes.fork_mb}",
+                                opts, stream=False)
         facts, gup = parse_smoke(smoke.stdout.decode(errors="replace"))
         say(f"    guest ran for {smoke.elapsed:.1f}s")
         found += problems(facts, gup)
-        out.append(render(facts, gup, {"qemu": sources.qemu_version()}))
+        out.append(render(facts, gup, {"qemu": sources.qemu_version()},
+                          sizes))
         fork = facts.get("fork", {})
         data["smoke"] = {
             "facts": {k: v for k, v in facts.items() if k != "fork"},
@@ -325,9 +416,9 @@ def run(art, opts, workloads=WORKLOADS, versions=None):
             found.append(f"smoke.sh exited with status {smoke.status}; "
                          f"console log: {smoke.console}")
     if "daxgup" in workloads:
-        dax, bringup, dax_found = run_dax(art, opts)
+        dax, bringup, dax_found = run_dax(art, opts, sizes)
         found += dax_found
-        out.append(render_dax(dax, bringup))
+        out.append(render_dax(dax, bringup, sizes))
         data["daxgup"] = {
             f"{a}/{m}": {mode: dict(t, summary=_summary(t["get"]))
                          for mode, t in times.items()}
@@ -340,7 +431,7 @@ def run(art, opts, workloads=WORKLOADS, versions=None):
         # dedup's "after" is the compound A/B boot with memmap=ram
         ab, before, ab_found = devmap.run(
             art, opts, ("ram", "dev") if "compound" in workloads else
-            ("ram",), with_before="dedup" in workloads)
+            ("ram",), with_before="dedup" in workloads, sizes=sizes)
         found += ab_found
         if "compound" in workloads:
             out.append(devmap.render(ab))
@@ -350,6 +441,11 @@ def run(art, opts, workloads=WORKLOADS, versions=None):
             data["dedup"] = {"with": devmap.as_data(ab.get("ram")),
                              "without": devmap.as_data(before)}
         data["devmap_seed"] = devmap.SEEDS
+    if "strict" in workloads:
+        steps, stats, strict_found = run_strict(art, opts, sizes)
+        found += strict_found
+        out.append(render_strict(steps, stats))
+        data["strict"] = {"steps": steps, "contpte": stats}
     data["problems"] = found
     text = "\n".join(out)
     print(text)

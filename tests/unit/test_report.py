@@ -205,6 +205,16 @@ class DevmapReportTest(unittest.TestCase):
         self.assertEqual(row.split()[-4:], ["16.00", "4.00", "4.0", "4.0"])
         self.assertIn("no before", devmap.render_dedup(after, None))
 
+    def test_full_fits_the_host(self):
+        # 24 GiB hosts: the namespace (touched whole by gup_test) and the
+        # guest, with room left for QEMU and the host
+        full = report.FULL
+        self.assertLessEqual(full.nvdimm + (int(full.mem[:-1]) << 30),
+                             22 << 30)
+        # gup_test -m fits in the namespace beside its reserve
+        self.assertLess(full.dax_mb << 20, full.nvdimm - (512 << 20))
+        self.assertEqual(full.fork_mb, 1024)      # seed 001's 1 GiB
+
     def test_run_only(self):
         self.assertEqual(report.selected(None), list(report.WORKLOADS))
         self.assertEqual(report.selected(["dedup", "smoke"]),
@@ -217,6 +227,41 @@ class DevmapReportTest(unittest.TestCase):
         self.assertEqual(row.split()[-2:], ["4.0", "4.0"])
         row = [r for r in text.splitlines() if "pin_user_pages_fast" in r][0]
         self.assertEqual(row.split()[-2:], ["9.0", "14.0"])
+
+
+def stats(violations=0, contiguous=5):
+    return {"total": {"walks": 10, "contiguous-walks": contiguous,
+                      "groups-cached": 1, "group-hits": 2,
+                      "group-invalidations": 1, "conflict-aborts": 0,
+                      "violations": {"oa-contiguity": violations}}}
+
+
+class StrictReportTest(unittest.TestCase):
+    OUT = ("step=cow status=0 # Totals: pass:10 fail:0\n"
+           "step=gup_longterm status=0 # Totals: pass:4 fail:0\n"
+           "step=mthp-stress status=0 mthp-stress: mismatches 0\n"
+           + daxgup_output())
+
+    def test_clean_run(self):
+        steps = report.parse_strict(self.OUT)
+        self.assertEqual(steps["mthp-stress"],
+                         (0, "mthp-stress: mismatches 0"))
+        times = report.parse_daxgup(self.OUT)[1]
+        self.assertEqual(report.strict_problems(steps, times, stats(), 0),
+                         [])
+        self.assertIn("violations 0", report.render_strict(steps, stats()))
+
+    def test_violation_failure_and_silence(self):
+        out = self.OUT.replace("step=cow status=0", "step=cow status=1")
+        steps = report.parse_strict(out)
+        times = report.parse_daxgup(out)[1]
+        found = report.strict_problems(steps, times, stats(3, 0), 0)
+        self.assertEqual(found, ["strict: cow exited with status 1",
+                                 "strict: 3 violations, 0 conflict aborts",
+                                 "strict: the model saw no contiguous "
+                                 "group"])
+        self.assertIn("strict: no counters from the contpte model",
+                      report.strict_problems(steps, times, None, 0))
 
 
 class ResultsTest(unittest.TestCase):
