@@ -27,4 +27,4 @@ for mode in t T; do
 	echo "gup_end=$mode"
 done
 # seed 001: fork() over memory populated with one mTHP size at a time
-forkbench -s "$fork_mb" -r 5 4 16 64 2048 || echo "forkbench_status=$?"
+forkbench -s "$fork_mb" -r 5 4 16 32 64 128 256 512 1024 2048 || echo "forkbench_status=$?"

@@ -43,7 +43,7 @@ _TIME = re.compile(r"PIN_LONGTERM_BENCHMARK: Time: get:(\d+) put:(\d+) us")
 # fork() time relative to 4K pages that the fork batching series reported
 # (1 GiB, x86; arm64 order-9 about 0.92), as quoted in issue 6
 SEED_001 = {16: 0.84, 64: 0.74, 2048: 0.70}
-FORK_SIZES_KB = (4, 16, 64, 2048)
+FORK_SIZES_KB = (4, 16, 32, 64, 128, 256, 512, 1024, 2048)
 # seed 003, 16G device-dax: ms per run before and after compound devmaps
 SEED_003 = {"u": (59.0, 6.1), "a": (87.0, 6.2), "L": None}
 DAX_BINDS = 5       # namespace bring-ups measured per configuration

@@ -14,7 +14,9 @@ def fork_lines(child_ok=1, allocs=64):
     return [f"forkbench size_kb={kb} repeats=5 fork_us={us} min={us - 5} "
             f"max={us + 5} munmap_us=10 mthp_allocs={0 if kb == 4 else allocs}"
             f" child_ok={child_ok}"
-            for kb, us in ((4, 1000), (16, 800), (64, 500), (2048, 300))]
+            for kb, us in ((4, 1000), (16, 800), (32, 700), (64, 500),
+                           (128, 450), (256, 400), (512, 350), (1024, 320),
+                           (2048, 300))]
 
 
 def smoke_output(times_t, times_T, release="6.12.117-contdax",
@@ -63,7 +65,6 @@ class ReportTest(unittest.TestCase):
         found = report.problems(facts, gup)
         self.assertEqual(len(found), 2)
 
-
     def test_fork_table_and_checks(self):
         facts, gup = report.parse_smoke(smoke_output([5] * 10, [50] * 10))
         self.assertEqual(facts["fork"][64]["us"], 500)
@@ -71,7 +72,7 @@ class ReportTest(unittest.TestCase):
         row = [r for r in text.splitlines() if r.strip().startswith("64kB")]
         self.assertEqual(row[0].split()[-2:], ["0.50", "0.74"])
         out = smoke_output([5] * 10, [50] * 10,
-                           fork=fork_lines(child_ok=0)[:3])
+                           fork=fork_lines(child_ok=0)[:8])
         found = report.problems(*report.parse_smoke(out))
         self.assertIn("forkbench 16kB: the child saw wrong data", found)
         self.assertIn("forkbench reported nothing for 2048kB", found)
