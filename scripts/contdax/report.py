@@ -159,6 +159,13 @@ def _median(values):
     return statistics.median(values) if values else float("nan")
 
 
+def _span(values):
+    """median [min..max] of integer timings, or - for none."""
+    if not values:
+        return "-"
+    return f"{_median(values):.0f} [{min(values)}..{max(values)}]"
+
+
 def render(facts, gup, versions, sizes=Sizes()):
     lines = [
         f"contdax smoke report  (QEMU {versions['qemu']}, guest "
@@ -176,7 +183,7 @@ def render(facts, gup, versions, sizes=Sizes()):
     ]
     for mode, label in (("T", "THP off -T"), ("t", "THP on -t")):
         g = gup.get(mode, {"get": []})["get"]
-        span = f"{_median(g):.0f} [{min(g)}..{max(g)}]" if g else "-"
+        span = _span(g)
         faults = gup.get(mode, {}).get("thp_faults")
         lines.append(f"  {label:<12}{span:>26}{SEED_000[mode]:>14.1f}"
                      f"   PMD THP faults: {faults}")
@@ -212,12 +219,13 @@ def render_dax(results, bringup=None, sizes=Sizes()):
     {(align, memmap): (facts, events)} -> bring-up and struct page cost."""
     lines = ["",
              f"  device-dax gup (seed 003): gup_test -f /dev/dax0.0 -m "
-             f"{sizes.dax_mb} -r 10 -S -n 512 -w, get us per run, median",
+             f"{sizes.dax_mb} -r 10 -S -n 512 -w, get us per run, median "
+             "[min..max]",
              f"  {'align/memmap':<14}" + "".join(
                  f"{DAX_MODES[m]:>22}" for m in DAX_MODES)]
     for (align, memmap), times in results.items():
         cells = "".join(
-            f"{_median(times.get(m, {'get': []})['get']):>22.0f}"
+            f"{_span(times.get(m, {'get': []})['get']):>22}"
             for m in DAX_MODES)
         lines.append(f"  {align + '/' + memmap:<14}{cells}")
     for memmap in ("ram", "dev"):

@@ -76,7 +76,8 @@ class RunTest(unittest.TestCase):
         for kb in (4, 16, 64, 2048):
             self.assertRegex(res.stdout, rf"\n  {kb}kB +\d+ \[\d+\.\.\d+\]")
         for config in ("2M/ram", "4K/ram", "2M/dev", "4K/dev"):
-            self.assertRegex(res.stdout, rf"\n  {config} +\d+ +\d+ +\d+\n")
+            self.assertRegex(res.stdout, rf"\n  {config}" +
+                             r"( +\d+ \[\d+\.\.\d+\]){3}\n")
         self.assertIn("4K/2M dev", res.stdout)
         for row in ("memmap MiB per GiB (vmstat)", "bind ms per GiB",
                     "get_user_pages_fast us", "pin_user_pages_fast us"):
