@@ -13,7 +13,7 @@ import re
 import statistics
 from dataclasses import replace
 
-from . import cache, machine, report
+from . import machine, report
 from .ui import say
 
 ROUNDS = 5
@@ -169,8 +169,7 @@ def render(results):
 
 
 def _boot(art, kernel, opts, memmap, rounds, sizes, size_mb=None):
-    path = cache.root() / "nvdimm" / f"report-compound-{memmap}.img"
-    path.parent.mkdir(parents=True, exist_ok=True)
+    path = report.scratch_path(f"compound-{memmap}")
     nv = machine.NvdimmOptions(size=sizes.nvdimm, align="2M", memmap=memmap,
                                path=path)
     res = report.execute_scratch(

@@ -8,6 +8,7 @@ boot per nvdimm-dax configuration; then compound devmaps off and on in one
 boot per memmap (devmap.py).  Each beside the published hardware figures.
 """
 
+import os
 import re
 import statistics
 from dataclasses import dataclass, replace
@@ -274,8 +275,7 @@ def run_dax(art, opts, sizes=Sizes()):
     results, bringup, found = {}, {}, []
     for align, memmap in DAX_CONFIGS:
         say(f"==> workloads: device-dax gup, align {align}, memmap {memmap}")
-        path = cache.root() / "nvdimm" / f"report-{align}-{memmap}.img"
-        path.parent.mkdir(parents=True, exist_ok=True)
+        path = scratch_path(f"{align}-{memmap}")
         nv = machine.NvdimmOptions(size=sizes.nvdimm, align=align,
                                    memmap=memmap, path=path)
         res = execute_scratch(art, art.kernel,
@@ -342,8 +342,7 @@ def render_strict(steps, stats):
 
 def run_strict(art, opts, sizes=Sizes()):
     say("==> workloads: correctness under --contpte strict")
-    path = cache.root() / "nvdimm" / "report-strict.img"
-    path.parent.mkdir(parents=True, exist_ok=True)
+    path = scratch_path("strict")
     nv = machine.NvdimmOptions(size=sizes.nvdimm, align="2M", memmap="ram",
                                path=path)
     res = execute_scratch(art, art.kernel, STRICT_CMD,
@@ -382,6 +381,14 @@ def _gup_bars(dax, ab):
                          _median(times.get(f"u/{c}", {"get": []})["get"]),
                          _median(times.get(f"a/{c}", {"get": []})["get"])))
     return bars
+
+
+def scratch_path(name):
+    """A report backing file of this process's: concurrent runs must not
+    format or remove each other's."""
+    d = cache.root() / "nvdimm"
+    d.mkdir(parents=True, exist_ok=True)
+    return d / f"report-{os.getpid()}-{name}.img"
 
 
 def execute_scratch(art, kernel, cmd, opts):
