@@ -57,8 +57,24 @@ def as_data(parsed):
                        for k, c, f in events]}
 
 
-def binds(events, compound):
-    return [f for kind, c, f in events if kind == "bind" and c == compound]
+def binds(events, compound=None):
+    """The bind events, with that compound setting if one is given."""
+    return [f for kind, c, f in events
+            if kind == "bind" and compound in (None, c)]
+
+
+# per GiB of namespace: what each bind field is worth, in report units
+_PER_GIB = {"memmap_pages": lambda f, page: f * page / (1 << 20),   # MiB
+            "free_kb": lambda f, page: f / 1024,                    # MiB
+            "bind_us": lambda f, page: f / 1000}                    # ms
+
+
+def per_gib(facts, events, field, compound=None):
+    """One bind field of every matching bind, per GiB of namespace."""
+    gib = int(facts.get("ns_size", 0)) / (1 << 30) or float("nan")
+    page = int(facts.get("page_size", 4096))
+    return [_PER_GIB[field](b[field], page) / gib
+            for b in binds(events, compound)]
 
 
 def expected_memmap_pages(facts, compound):
@@ -135,18 +151,14 @@ def render(results):
              f"  {'':<34}{'compound=0':>20}{'compound=1':>20}{'0/1':>7}"
              f"{'seed hw':>9}"]
     for memmap, (facts, times, events) in results.items():
-        gib = int(facts.get("ns_size", 0)) / (1 << 30) or float("nan")
-        page_kib = int(facts.get("page_size", 4096)) / 1024
-        per_gib = {c: [b["memmap_pages"] * page_kib / 1024 / gib
-                       for b in binds(events, c)] for c in (0, 1)}
-        free = {c: [b["free_kb"] / 1024 / gib
-                    for b in binds(events, c)] for c in (0, 1)}
-        bind = {c: [b["bind_us"] / 1000 / gib
-                    for b in binds(events, c)] for c in (0, 1)}
+        memmap_mib, free, bind = (
+            {c: per_gib(facts, events, field, c) for c in (0, 1)}
+            for field in ("memmap_pages", "free_kb", "bind_us"))
         rows = []
         if memmap == "ram":
             seed = SEED_MEMMAP_PER_TIB[0] / SEED_MEMMAP_PER_TIB[1]
-            rows += [("memmap MiB per GiB (vmstat)", per_gib, "{:.2f}", seed),
+            rows += [("memmap MiB per GiB (vmstat)", memmap_mib, "{:.2f}",
+                      seed),
                      ("free memory drop MiB per GiB", free, "{:.2f}", None)]
         seed = SEED_BRINGUP_MS_128G[0] / SEED_BRINGUP_MS_128G[1]
         rows.append(("bind ms per GiB", bind, "{:.1f}",
@@ -211,13 +223,8 @@ def render_dedup(after, before):
     rows = []
     for name, key in (("memmap MiB per GiB (vmstat)", "memmap_pages"),
                       ("free memory drop MiB per GiB", "free_kb")):
-        vals = []
-        for facts, _, events in (before, after):
-            gib = int(facts["ns_size"]) / (1 << 30)
-            unit = int(facts["page_size"]) / 1024 if key == "memmap_pages" \
-                else 1
-            vals.append(_median([b[key] * unit / 1024 / gib
-                                 for b in binds(events, 1)]))
+        vals = [_median(per_gib(facts, events, key, 1))
+                for facts, _, events in (before, after)]
         seed = SEED_MEMMAP_PER_TIB[0] / SEED_MEMMAP_PER_TIB[1] \
             if key == "memmap_pages" else None
         rows.append(f"    {name:<32}{vals[0]:>16.2f}{vals[1]:>16.2f}"

@@ -111,17 +111,21 @@ def parse_daxgup(text):
     return facts, times
 
 
+def short_timings(times, modes, want=10):
+    """The gup_test modes that failed or did not give want timings."""
+    return [m for m in modes if not times.get(m) or times[m]["status"]
+            or len(times[m]["get"]) != want]
+
+
 def dax_problems(align, memmap, facts, times):
     found = []
     want = str(machine.parse_size(align, "align"))
     if facts.get("dax_align") != want:
         found.append(f"dax {align}/{memmap}: /dev/dax0.0 align is "
                      f"{facts.get('dax_align')}, not {want}")
-    for mode in DAX_MODES:
-        t = times.get(mode)
-        if not t or t["status"] or len(t["get"]) != 10:
-            found.append(f"dax {align}/{memmap}: gup_test -{mode} did not "
-                         "report 10 timings")
+    for mode in short_timings(times, DAX_MODES):
+        found.append(f"dax {align}/{memmap}: gup_test -{mode} did not "
+                     "report 10 timings")
     return found
 
 
@@ -134,10 +138,8 @@ def problems(facts, gup):
         found.append("CONFIG_ARM64_CONTPTE is not y in /proc/config.gz")
     if "64kB" not in facts.get("mthp_sizes", "").split():
         found.append("the guest offers no 64kB mTHP size")
-    for mode in ("t", "T"):
-        g = gup.get(mode)
-        if not g or g["status"] or len(g["get"]) != 10:
-            found.append(f"gup_test -{mode} did not report 10 timings")
+    for mode in short_timings(gup, ("t", "T")):
+        found.append(f"gup_test -{mode} did not report 10 timings")
     # -t must be served by PMD THPs and -T must not: otherwise the
     # comparison with seed 000 compares nothing.
     if gup.get("t") and not gup["t"]["thp_faults"]:
@@ -253,15 +255,11 @@ def render_dax(results, bringup=None, sizes=Sizes()):
                   f"  {'align/memmap':<14}{'bind ms, median [min..max]':>30}"
                   f"{'memmap MiB':>12}{'RAM MiB':>10}"]
         for (align, memmap), (facts, events) in bringup.items():
-            gib = int(facts.get("ns_size", 0)) / (1 << 30) or float("nan")
-            took = [f for kind, _, f in events if kind == "bind"]
-            ms = [f["bind_us"] / 1000 / gib for f in took]
+            ms = devmap.per_gib(facts, events, "bind_us")
             span = (f"{_median(ms):.1f} [{min(ms):.1f}..{max(ms):.1f}]"
                     if ms else "-")
-            page_kib = int(facts.get("page_size", 4096)) / 1024
-            mib = _median([f["memmap_pages"] * page_kib / 1024 / gib
-                           for f in took])
-            ram = _median([f["free_kb"] / 1024 / gib for f in took])
+            mib = _median(devmap.per_gib(facts, events, "memmap_pages"))
+            ram = _median(devmap.per_gib(facts, events, "free_kb"))
             lines.append(f"  {align + '/' + memmap:<14}{span:>30}"
                          f"{mib:>12.2f}{ram:>10.2f}")
         lines.append("  seed hw, per TiB of 2M pmem: struct pages 16 GiB "
@@ -310,11 +308,9 @@ def strict_problems(steps, times, stats, status):
         elif steps[name][0]:
             found.append(f"strict: {name} exited with status "
                          f"{steps[name][0]}")
-    for mode in DAX_MODES:
-        t = times.get(mode)
-        if not t or t["status"] or len(t["get"]) != 10:
-            found.append(f"strict: device-dax gup_test -{mode} did not "
-                         "report 10 timings")
+    for mode in short_timings(times, DAX_MODES):
+        found.append(f"strict: device-dax gup_test -{mode} did not "
+                     "report 10 timings")
     if stats is None:
         found.append("strict: no counters from the contpte model")
     else:
