@@ -7,6 +7,11 @@ interrupted or failed build leaves a directory without a marker, which the
 next build of the same key wipes before starting.  Entries are built in
 place (not renamed into place) so that absolute paths recorded by meson and
 kbuild stay valid.
+
+Old entries do not pile up: when a build publishes a new entry, the
+entries of its kind beyond the most recently used KEEP are removed, unless
+a contdax process is using them (each holds a shared lock on every entry
+it uses until it exits) or building them.
 """
 
 import fcntl
@@ -19,6 +24,12 @@ from contextlib import contextmanager
 from pathlib import Path
 
 MARKER = ".contdax-complete"
+# Entries of a kind kept by last use: enough for two checkouts at different
+# commits, each with its kernel flavours (4K, 16K, 64K, ACPI and patch 2's
+# "before"), and both patched kernel trees.  A source tree is 1.7 GB.
+KEEP = {"qemu": 3, "linux-tree": 4, "kernel": 12, "selftests": 4,
+        "initramfs": 8}
+_in_use = []    # this process's shared locks on the entries it uses
 
 
 def root():
@@ -104,18 +115,28 @@ class Entry:
                     continue
                 shutil.rmtree(other, ignore_errors=True)
 
+    def _use(self):
+        """Hold a shared lock on the entry for the rest of this process, so
+        that no prune removes it under us."""
+        use = open(self.path.parent / f"{self.key}.use", "w")
+        fcntl.flock(use, fcntl.LOCK_SH)
+        _in_use.append(use)
+
     @contextmanager
     def building(self):
         """Yield the entry's directory to build into, or None if complete.
 
         Holds a lock so that two contdax processes do not build the same
-        entry at once; the second waits and then finds it complete.
+        entry at once; the second waits and then finds it complete.  Either
+        way the entry counts as used now, and is in use until we exit.
         """
         self.path.parent.mkdir(parents=True, exist_ok=True)
         lock_path = self.path.parent / f"{self.key}.lock"
         with open(lock_path, "w") as lock:
             fcntl.flock(lock, fcntl.LOCK_EX)
+            self._use()
             if self.complete():
+                os.utime(self.path / MARKER)
                 yield None
                 return
             self._prune_orphans()
@@ -132,6 +153,42 @@ class Entry:
             tmp = self.path / (MARKER + ".tmp")
             tmp.write_text(json.dumps(self.inputs.manifest(), indent=1))
             os.rename(tmp, self.path / MARKER)
+        prune(self.kind)
+
+
+def _try_lock(path):
+    """An exclusive lock on path if nobody holds one, else None."""
+    f = open(path, "w")
+    try:
+        fcntl.flock(f, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except BlockingIOError:
+        f.close()
+        return None
+    return f
+
+
+def prune(kind):
+    """Remove the complete entries of kind beyond its KEEP most recently
+    used; return the paths removed.  An entry being built or used by any
+    contdax process stays.  The lock files stay too: removing one could
+    let two processes lock different files of the same name."""
+    top = root() / kind
+    done = sorted((m.stat().st_mtime, m.parent)
+                  for m in top.glob(f"*/{MARKER}"))
+    removed = []
+    for _, path in done[:max(len(done) - KEEP.get(kind, 4), 0)]:
+        build = _try_lock(top / f"{path.name}.lock")
+        if build is None:
+            continue
+        with build:
+            use = _try_lock(top / f"{path.name}.use")
+            if use is None:
+                continue
+            with use:
+                (path / MARKER).unlink(missing_ok=True)
+                shutil.rmtree(path, ignore_errors=True)
+                removed.append(path)
+    return removed
 
 
 def clean():

@@ -250,9 +250,11 @@ def render_dax(results, bringup=None, sizes=Sizes()):
     lines.append("  at 2M align) is the compound=0 column below.")
     if bringup:
         lines += ["",
-                  f"  namespace bring-up (unbind + timed bind, {DAX_BINDS}x) "
-                  "and struct page cost, per GiB of namespace",
-                  f"  {'align/memmap':<14}{'bind ms, median [min..max]':>30}"
+                  "  namespace bring-up: time from boot to /dev/dax0.0 "
+                  f"ready; unbind + timed bind ({DAX_BINDS}x)",
+                  "  and struct page cost, per GiB of namespace",
+                  f"  {'align/memmap':<14}{'boot s':>8}"
+                  f"{'bind ms, median [min..max]':>30}"
                   f"{'memmap MiB':>12}{'RAM MiB':>10}"]
         for (align, memmap), (facts, events) in bringup.items():
             ms = devmap.per_gib(facts, events, "bind_us")
@@ -260,7 +262,8 @@ def render_dax(results, bringup=None, sizes=Sizes()):
                     if ms else "-")
             mib = _median(devmap.per_gib(facts, events, "memmap_pages"))
             ram = _median(devmap.per_gib(facts, events, "free_kb"))
-            lines.append(f"  {align + '/' + memmap:<14}{span:>30}"
+            lines.append(f"  {align + '/' + memmap:<14}"
+                         f"{facts.get('ready_s', '-'):>8}{span:>30}"
                          f"{mib:>12.2f}{ram:>10.2f}")
         lines.append("  seed hw, per TiB of 2M pmem: struct pages 16 GiB "
                      "(order-0) -> 4 GiB (compound); memmap=dev keeps them")

@@ -1,14 +1,19 @@
 # SPDX-License-Identifier: GPL-2.0-or-later
+import fcntl
 import os
 import tempfile
+import time
 import unittest
 from pathlib import Path
+from unittest import mock
 
 import contdax_path  # noqa: F401
 from contdax import cache
 
 
-class CacheTest(unittest.TestCase):
+class CacheCase(unittest.TestCase):
+    """A cache of its own under a temporary XDG_CACHE_HOME."""
+
     def setUp(self):
         self.tmp = tempfile.TemporaryDirectory()
         self.addCleanup(self.tmp.cleanup)
@@ -24,6 +29,8 @@ class CacheTest(unittest.TestCase):
             i.add(k, v)
         return i
 
+
+class CacheTest(CacheCase):
     def test_root_follows_xdg(self):
         self.assertEqual(cache.root(), Path(self.tmp.name) / "contdax")
 
@@ -85,6 +92,67 @@ class CacheTest(unittest.TestCase):
             pass
         self.assertFalse(orphan.path.exists())
         self.assertTrue(done.complete())
+
+
+class PruneTest(CacheCase):
+    """Old entries go, by last use, unless some process uses them."""
+
+    def setUp(self):
+        super().setUp()
+        patcher = mock.patch.dict(cache.KEEP, {"thing": 2})
+        patcher.start()
+        self.addCleanup(patcher.stop)
+
+    def old_entry(self, v, age):
+        """A complete entry no process of ours holds, last used age s ago."""
+        e = cache.Entry("thing", self.inputs(v=v))
+        e.path.mkdir(parents=True)
+        (e.path / cache.MARKER).write_text("{}")
+        when = time.time() - age
+        os.utime(e.path / cache.MARKER, (when, when))
+        return e
+
+    def test_keeps_the_most_recently_used(self):
+        a, b, c = (self.old_entry(v, age) for v, age in
+                   (("a", 300), ("b", 100), ("c", 200)))
+        self.assertEqual(cache.prune("thing"), [a.path])
+        self.assertTrue(b.complete() and c.complete())
+        self.assertEqual(cache.prune("thing"), [])
+
+    def test_use_refreshes_last_use(self):
+        a, b, c = (self.old_entry(v, age) for v, age in
+                   (("a", 300), ("b", 200), ("c", 100)))
+        with a.building() as out:
+            self.assertIsNone(out)
+        # a is held by this process now, so take its lock back to see the
+        # order the prune goes by
+        cache._in_use.pop().close()
+        self.assertEqual(cache.prune("thing"), [b.path])
+
+    def test_entries_in_use_or_being_built_stay(self):
+        a, b, c = (self.old_entry(v, age) for v, age in
+                   (("a", 400), ("b", 300), ("c", 100)))
+        d = self.old_entry("d", 50)
+        # another process: a shared use lock on a, a build lock on b
+        with open(a.path.parent / f"{a.key}.use", "w") as use, \
+                open(b.path.parent / f"{b.key}.lock", "w") as build:
+            fcntl.flock(use, fcntl.LOCK_SH)
+            fcntl.flock(build, fcntl.LOCK_EX)
+            self.assertEqual(cache.prune("thing"), [])
+        self.assertTrue(all(e.complete() for e in (a, b, c, d)))
+        self.assertEqual(cache.prune("thing"), [a.path, b.path])
+
+    def test_a_new_build_prunes_its_kind(self):
+        old = [self.old_entry(v, age) for v, age in (("a", 300), ("b", 200))]
+        new = cache.Entry("thing", self.inputs(v="new"))
+        with new.building() as out:
+            (out / "artifact").write_text("ok")
+        self.assertFalse(old[0].path.exists())
+        self.assertTrue(old[1].complete() and new.complete())
+        other = cache.Entry("other", self.inputs(v="x"))
+        other.path.mkdir(parents=True)
+        (other.path / cache.MARKER).write_text("{}")
+        self.assertEqual(cache.prune("other"), [])
 
 
 if __name__ == "__main__":

@@ -116,7 +116,7 @@ class DaxReportTest(unittest.TestCase):
 
     def test_bringup_rows(self):
         out = daxgup_output() + "\n" + "\n".join(
-            ["page_size=4096", f"ns_size={1 << 30}",
+            ["ready_s=3.52", "page_size=4096", f"ns_size={1 << 30}",
              "unbind compound=1 memmap_pages=1024",
              "bind compound=1 bind_us=30000 memmap_pages=1024 free_kb=4100",
              "unbind compound=1 memmap_pages=1024",
@@ -125,7 +125,8 @@ class DaxReportTest(unittest.TestCase):
         text = report.render_dax({("2M", "ram"): times},
                                  {("2M", "ram"): (facts, events)})
         row = text.splitlines()[-3]
-        self.assertEqual(row.split(), ["2M/ram", "20.0", "[10.0..30.0]",
+        self.assertEqual(row.split(), ["2M/ram", "3.52", "20.0",
+                                       "[10.0..30.0]",
                                        "4.00", "4.00"])
 
 
