@@ -572,11 +572,15 @@ void arm_contpte_walk_done(CPUARMState *env, uint64_t va,
     }
 }
 
-void arm_contpte_set_retaddr(ARMCPU *cpu, uintptr_t ra)
+uintptr_t arm_contpte_set_retaddr(ARMCPU *cpu, uintptr_t ra)
 {
+    uintptr_t prev = 0;
+
     if (cpu->contpte) {
+        prev = cpu->contpte->retaddr;
         cpu->contpte->retaddr = ra;
     }
+    return prev;
 }
 
 void arm_contpte_tlb_flush_notify(CPUState *cs, vaddr addr, vaddr len,

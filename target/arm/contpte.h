@@ -71,8 +71,13 @@ bool arm_contpte_walk(CPUARMState *env, const ArmContpteLeaf *leaf,
 void arm_contpte_walk_done(CPUARMState *env, uint64_t va,
                            const GetPhysAddrResult *result);
 
-/* The host return address of the access being filled, for reports. */
-void arm_contpte_set_retaddr(ARMCPU *cpu, uintptr_t ra);
+/*
+ * The host return address of the access whose TLB fill walks now, for
+ * reports; 0 when the walk is not a fill from TCG code, so that reports
+ * take the PC from env.  Returns the previous one, to be set back after
+ * the walk (fills nest).
+ */
+uintptr_t arm_contpte_set_retaddr(ARMCPU *cpu, uintptr_t ra);
 
 /* TCGCPUOps::tlb_flush_notify */
 void arm_contpte_tlb_flush_notify(CPUState *cs, vaddr addr, vaddr len,

@@ -34,6 +34,11 @@ enum contpte_case {
      *    window) was issued and the payload ran on.
      */
     CASE_FLUSH_SCOPE = CASE__MAX,
+    /*
+     * Entry 5 AttrIndx 1, found by an AT S1E1R of the probe page right
+     * after a load elsewhere filled the TLB: the report names the AT.
+     */
+    CASE_AT,
 };
 
 #define CONTPTE_VICTIM      5   /* the entry a case breaks */
@@ -56,5 +61,8 @@ enum contpte_case {
 #define MB_TOUCHED          0x68    /* out: pages of the group read */
 #define MB_STEP             0x70    /* out: CASE_FLUSH_SCOPE step reached */
 #define MB_GO               0x78    /* in: step the payload may go past */
+#define MB_PC               0x80    /* out: PC of the access that reports */
+#define MB_ELR              0x88    /* out: ELR_EL1 of the first exception */
+#define MB_PAR              0x90    /* out: PAR_EL1 after CASE_AT's AT */
 
 #endif

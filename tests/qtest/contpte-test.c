@@ -77,6 +77,16 @@ static char *temp_log(void)
 }
 
 /* Start the payload on case @c, logging guest errors to @log. */
+/* The report names the guest PC of the access, at EL1 of VMID 0 ASID 0. */
+static void assert_report_pc(const char *logtext, uint64_t pc)
+{
+    g_autofree char *where = g_strdup_printf(" PC 0x%" PRIx64
+                                             " EL1 ASID 0x0 VMID 0x0", pc);
+
+    g_assert_cmphex(pc, !=, 0);
+    g_assert_nonnull(strstr(logtext, where));
+}
+
 static QTestState *start_payload(const ContpteCase *c, const char *log)
 {
     const char *payload = getenv("CONTPTE_PAYLOAD");
@@ -205,7 +215,7 @@ static void run_case(const void *data)
     if (kind) {
         prefix = g_strdup_printf("contpte: %s: VA 0x", kind);
         g_assert_nonnull(strstr(logtext, prefix));
-        g_assert_nonnull(strstr(logtext, " EL1 ASID 0x0 VMID 0x0"));
+        assert_report_pc(logtext, mb(qts, MB_PC));
     }
 
     /* What the guest saw. */
@@ -216,6 +226,7 @@ static void run_case(const void *data)
         g_assert_cmphex(mb(qts, MB_FAR), ==, mb(qts, MB_VA) +
                         (CONTPTE_PROBE + (c->kind == CASE_BBM)) *
                         mb(qts, MB_PAGE_SIZE));
+        g_assert_cmphex(mb(qts, MB_ELR), ==, mb(qts, MB_PC));
         g_assert_cmpuint(qdict_get_int(total, "conflict-aborts"), ==, 1);
     } else if (c->kind == CASE_BBM) {
         /* The store to the read-only group takes a permission fault. */
@@ -312,6 +323,34 @@ static void test_info_tlb_group(void)
     unlink(log);
 }
 
+/*
+ * An AT instruction that finds a broken group is reported with its own
+ * PC, not that of the last access that filled the TLB; under strict it
+ * reports the TLB conflict in PAR_EL1 and takes no exception.
+ */
+static void test_at(const void *data)
+{
+    const ContpteCase *c = data;
+    g_autofree char *log = temp_log();
+    g_autofree char *logtext = NULL;
+    bool strict = !strcmp(c->mode, "strict");
+    QTestState *qts = boot_payload(c, log);
+    uint64_t par = mb(qts, MB_PAR);
+
+    g_assert_true(g_file_get_contents(log, &logtext, NULL, NULL));
+    g_assert_cmpuint(count_lines(logtext, "contpte: "), ==, 1);
+    g_assert_nonnull(strstr(logtext, "contpte: attr: VA 0x"));
+    assert_report_pc(logtext, mb(qts, MB_PC));
+    g_assert_cmpuint(mb(qts, MB_EXCEPTIONS), ==, 0);
+    g_assert_cmpuint(par & 1, ==, strict);                  /* PAR.F */
+    if (strict) {
+        g_assert_cmphex((par >> 1) & 0x3f, ==, FSC_TLB_CONFLICT);  /* FST */
+    }
+    g_assert_cmpuint(total_stat(qts, "conflict-aborts"), ==, strict);
+    qtest_quit(qts);
+    unlink(log);
+}
+
 static void add_cases(const char *mode)
 {
     static const unsigned granules[] = { 12, 14, 16 };
@@ -349,6 +388,20 @@ int main(int argc, char **argv)
                                                 1u << (g - 10));
 
         qtest_add_data_func(path, GUINT_TO_POINTER(g), test_flush_scope);
+    }
+    for (int m = 0; m < 2; m++) {
+        for (unsigned g = 12; g <= 16; g += 2) {
+            ContpteCase *c = g_new0(ContpteCase, 1);
+            g_autofree char *path = NULL;
+
+            *c = (ContpteCase) {
+                .mode = m ? "strict" : "check", .granule_bits = g,
+                .level = 3, .kind = CASE_AT,
+            };
+            path = g_strdup_printf("/contpte/at/%s/%uk", c->mode,
+                                   1u << (g - 10));
+            qtest_add_data_func_full(path, c, test_at, g_free);
+        }
     }
     return g_test_run();
 }

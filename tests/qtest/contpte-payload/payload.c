@@ -17,6 +17,7 @@
 #define RAM_SIZE        0x80000000ULL   /* the test runs with -m 2G */
 #define POOL_BASE       0x40800000ULL   /* page tables come from here */
 #define GROUP_VA        0x8000000000ULL /* 512G: aligned for every group */
+#define UNTOUCHED_VA    0x60000000ULL   /* identity-mapped, never accessed */
 
 #define DESC_VALID      (1ULL << 0)
 #define DESC_TABLE      (1ULL << 1)     /* table, or page at level 3 */
@@ -87,12 +88,14 @@ static uint64_t leaf(uint64_t oa, unsigned level, uint64_t attrs)
 /* Called from the vector table for every synchronous exception. */
 void sync_exception(void)
 {
-    uint64_t esr, far;
+    uint64_t esr, far, elr;
 
-    asm volatile("mrs %0, esr_el1; mrs %1, far_el1" : "=r"(esr), "=r"(far));
+    asm volatile("mrs %0, esr_el1; mrs %1, far_el1; mrs %2, elr_el1"
+                 : "=r"(esr), "=r"(far), "=r"(elr));
     if (MB(MB_EXCEPTIONS) == 0) {
         MB(MB_ESR) = esr;
         MB(MB_FAR) = far;
+        MB(MB_ELR) = elr;
     }
     MB(MB_EXCEPTIONS) = MB(MB_EXCEPTIONS) + 1;
 }
@@ -105,9 +108,34 @@ static uint64_t load(uint64_t va)
     return v;
 }
 
-static void store(uint64_t va, uint64_t v)
+/* The probe accesses: each records its own address as MB_PC. */
+static uint64_t probe_load(uint64_t va)
 {
-    asm volatile("str %0, [%1]" : : "r"(v), "r"(va) : "memory");
+    uint64_t v, pc;
+
+    asm volatile("adr %1, 1f\n1:\tldr %0, [%2]"
+                 : "=&r"(v), "=&r"(pc) : "r"(va) : "memory");
+    MB(MB_PC) = pc;
+    return v;
+}
+
+static void probe_store(uint64_t va, uint64_t v)
+{
+    uint64_t pc;
+
+    asm volatile("adr %0, 1f\n1:\tstr %1, [%2]"
+                 : "=&r"(pc) : "r"(v), "r"(va) : "memory");
+    MB(MB_PC) = pc;
+}
+
+/* AT S1E1R of @va: PAR_EL1, and the AT's own address in *pc. */
+static uint64_t at_s1e1r(uint64_t va, uint64_t *pc)
+{
+    uint64_t par;
+
+    asm volatile("adr %1, 1f\n1:\tat s1e1r, %2\n\tisb\n\tmrs %0, par_el1"
+                 : "=&r"(par), "=&r"(*pc) : "r"(va) : "memory");
+    return par;
 }
 
 static void tlbi_va(uint64_t va)
@@ -158,6 +186,7 @@ void payload_main(void)
     enum contpte_case c = MB(MB_CASE);
     unsigned entries, entry_bits;
     uint64_t page, group_oa, attrs = NORMAL | DESC_CONT, sum = 0, touched = 0;
+    uint64_t pc;
     uint64_t *group;
 
     MB(MB_STAGE) = 1;
@@ -206,6 +235,7 @@ void payload_main(void)
         group[CONTPTE_VICTIM] += entries * page;
         break;
     case CASE_ATTRINDX:
+    case CASE_AT:
         group[CONTPTE_VICTIM] |= DESC_ATTRINDX(1);
         break;
     case CASE_SH:
@@ -261,7 +291,7 @@ void payload_main(void)
         /* Transient until TLB maintenance has covered it. */
         sum += load(GROUP_VA + CONTPTE_PROBE * page);
         tlbi_va(GROUP_VA + CONTPTE_PROBE * page);
-        sum += load(GROUP_VA + CONTPTE_PROBE * page);
+        sum += probe_load(GROUP_VA + CONTPTE_PROBE * page);
         break;
     case CASE_BBM:
         /*
@@ -274,10 +304,21 @@ void payload_main(void)
             group[i] += entries * page;
         }
         asm volatile("dsb ish" : : : "memory");
-        store(GROUP_VA + (CONTPTE_PROBE + 1) * page, 1);
+        probe_store(GROUP_VA + (CONTPTE_PROBE + 1) * page, 1);
+        break;
+    case CASE_AT:
+        /*
+         * First an AT of the unmapped entry after the group, so that the
+         * probe's walk finds its table pages in the TLB and fills nothing
+         * on its own; then a load elsewhere that does fill the TLB.
+         */
+        at_s1e1r(GROUP_VA + entries * page, &pc);
+        sum += load(UNTOUCHED_VA);
+        MB(MB_PAR) = at_s1e1r(GROUP_VA + CONTPTE_PROBE * page, &pc);
+        MB(MB_PC) = pc;
         break;
     default:
-        sum += load(GROUP_VA + CONTPTE_PROBE * page);
+        sum += probe_load(GROUP_VA + CONTPTE_PROBE * page);
         break;
     }
     MB(MB_SUM) = sum;
