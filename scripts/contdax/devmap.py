@@ -77,6 +77,13 @@ def per_gib(facts, events, field, compound=None):
             for b in binds(events, compound)]
 
 
+def reserve_per_gib(facts):
+    """MiB per GiB of namespace that the dax device does not offer: the
+    info block and its padding, and with memmap=dev the struct pages."""
+    ns, dax = int(facts.get("ns_size", 0)), int(facts.get("dax_size", 0))
+    return (ns - dax) / (1 << 20) / (ns / (1 << 30)) if ns else float("nan")
+
+
 def expected_memmap_pages(facts, compound):
     """What the kernel's own accounting must show for one bind of a
     memmap=ram namespace: the full struct page array, or with vmemmap

@@ -252,10 +252,13 @@ def render_dax(results, bringup=None, sizes=Sizes()):
         lines += ["",
                   "  namespace bring-up: time from boot to /dev/dax0.0 "
                   f"ready; unbind + timed bind ({DAX_BINDS}x)",
-                  "  and struct page cost, per GiB of namespace",
+                  "  and struct page cost, per GiB of namespace: memmap "
+                  "(vmstat), free RAM it took, and",
+                  "  the namespace's reserve (info block; memmap=dev: "
+                  "the struct pages)",
                   f"  {'align/memmap':<14}{'boot s':>8}"
                   f"{'bind ms, median [min..max]':>30}"
-                  f"{'memmap MiB':>12}{'RAM MiB':>10}"]
+                  f"{'memmap MiB':>12}{'RAM MiB':>10}{'pmem MiB':>10}"]
         for (align, memmap), (facts, events) in bringup.items():
             ms = devmap.per_gib(facts, events, "bind_us")
             span = (f"{_median(ms):.1f} [{min(ms):.1f}..{max(ms):.1f}]"
@@ -264,7 +267,8 @@ def render_dax(results, bringup=None, sizes=Sizes()):
             ram = _median(devmap.per_gib(facts, events, "free_kb"))
             lines.append(f"  {align + '/' + memmap:<14}"
                          f"{facts.get('ready_s', '-'):>8}{span:>30}"
-                         f"{mib:>12.2f}{ram:>10.2f}")
+                         f"{mib:>12.2f}{ram:>10.2f}"
+                         f"{devmap.reserve_per_gib(facts):>10.2f}")
         lines.append("  seed hw, per TiB of 2M pmem: struct pages 16 GiB "
                      "(order-0) -> 4 GiB (compound); memmap=dev keeps them")
         lines.append("  in pmem. Bring-up of 128G: ~268-358 ms -> ~80-110 "

@@ -117,6 +117,7 @@ class DaxReportTest(unittest.TestCase):
     def test_bringup_rows(self):
         out = daxgup_output() + "\n" + "\n".join(
             ["ready_s=3.52", "page_size=4096", f"ns_size={1 << 30}",
+             f"dax_size={(1 << 30) - (18 << 20)}",
              "unbind compound=1 memmap_pages=1024",
              "bind compound=1 bind_us=30000 memmap_pages=1024 free_kb=4100",
              "unbind compound=1 memmap_pages=1024",
@@ -127,7 +128,7 @@ class DaxReportTest(unittest.TestCase):
         row = text.splitlines()[-3]
         self.assertEqual(row.split(), ["2M/ram", "3.52", "20.0",
                                        "[10.0..30.0]",
-                                       "4.00", "4.00"])
+                                       "4.00", "4.00", "18.00"])
 
 
 # 1G nvdimm, 2M align, memmap=ram, 4K pages: struct pages for all of it
