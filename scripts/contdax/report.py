@@ -407,6 +407,12 @@ def execute_scratch(art, kernel, cmd, opts):
 
 def run(art, opts, workloads=WORKLOADS, versions=None, sizes=Sizes()):
     found, out, smoke = [], [], None
+    where = results.new_dir()
+    say(f"contdax: results in {where} (report.txt grows as workloads end)")
+
+    def emit(section):
+        out.append(section)
+        results.write_text(where, "\n".join(out))
     data = {"versions": versions or {}, "workloads": list(workloads),
             "tcg": True, "sizes": sizes.__dict__, "mem": opts.mem}
     fork, dax, ab = None, {}, {}
@@ -419,7 +425,7 @@ def run(art, opts, workloads=WORKLOADS, versions=None, sizes=Sizes()):
         facts, gup = parse_smoke(smoke.stdout.decode(errors="replace"))
         say(f"    guest ran for {smoke.elapsed:.1f}s")
         found += problems(facts, gup)
-        out.append(render(facts, gup, {"qemu": sources.qemu_version()},
+        emit(render(facts, gup, {"qemu": sources.qemu_version()},
                           sizes))
         fork = facts.get("fork", {})
         data["smoke"] = {
@@ -436,7 +442,7 @@ def run(art, opts, workloads=WORKLOADS, versions=None, sizes=Sizes()):
     if "daxgup" in workloads:
         dax, bringup, dax_found = run_dax(art, opts, sizes)
         found += dax_found
-        out.append(render_dax(dax, bringup, sizes))
+        emit(render_dax(dax, bringup, sizes))
         data["daxgup"] = {
             f"{a}/{m}": {mode: dict(t, summary=_summary(t["get"]))
                          for mode, t in times.items()}
@@ -452,23 +458,23 @@ def run(art, opts, workloads=WORKLOADS, versions=None, sizes=Sizes()):
             ("ram",), with_before="dedup" in workloads, sizes=sizes)
         found += ab_found
         if "compound" in workloads:
-            out.append(devmap.render(ab))
+            emit(devmap.render(ab))
             data["compound"] = {m: devmap.as_data(p) for m, p in ab.items()}
         if "dedup" in workloads:
-            out.append(devmap.render_dedup(ab.get("ram"), before))
+            emit(devmap.render_dedup(ab.get("ram"), before))
             data["dedup"] = {"with": devmap.as_data(ab.get("ram")),
                              "without": devmap.as_data(before)}
         data["devmap_seed"] = devmap.SEEDS
     if "strict" in workloads:
         steps, stats, strict_found = run_strict(art, opts, sizes)
         found += strict_found
-        out.append(render_strict(steps, stats))
+        emit(render_strict(steps, stats))
         data["strict"] = {"steps": steps, "contpte": stats}
     data["problems"] = found
     text = "\n".join(out)
     print(text)
-    where = results.new_dir()
-    results.write(where, text, data, fork, SEED_001, _gup_bars(dax, ab))
+    results.write(where, text, data, fork, SEED_001, _gup_bars(dax, ab),
+                  sizes.dax_mb)
     say(f"contdax: results in {where}")
     for p in found:
         say(f"contdax: error: {p}")

@@ -40,7 +40,7 @@ def _gup_data(bars):
                      for label, get, pin in bars)
 
 
-def _plot_script(out, fork_rows, gup_rows):
+def _plot_script(out, fork_rows, gup_rows, dax_mb=256):
     script = ['set terminal svg size 800,480 dynamic font "sans,12" '
               'noenhanced', "set key top right"]
     if fork_rows:
@@ -59,8 +59,8 @@ def _plot_script(out, fork_rows, gup_rows):
     if gup_rows:
         script += [
             f"set output '{out / 'dax-gup.svg'}'",
-            "set title 'device-dax gup_test -m 256 (seed 003), median us "
-            "per run'",
+            f"set title 'device-dax gup_test -m {dax_mb} (seed 003), "
+            "median us per run'",
             "set style data histograms", "set style histogram clustered",
             "set style fill solid 0.8", "set logscale y",
             "set xtics rotate by -30", "set bmargin 7", "set xlabel ''",
@@ -71,9 +71,16 @@ def _plot_script(out, fork_rows, gup_rows):
     return "\n".join(script) + "\n"
 
 
-def write(out, text, data, fork=None, fork_seed=None, gup_bars=()):
-    """Write the results into out; draw what the data allows."""
+def write_text(out, text):
+    """report.txt as far as the run got: a long run keeps what it measured
+    even if a later workload fails or is interrupted."""
     (out / "report.txt").write_text(text + "\n")
+
+
+def write(out, text, data, fork=None, fork_seed=None, gup_bars=(),
+          dax_mb=256):
+    """Write the results into out; draw what the data allows."""
+    write_text(out, text)
     (out / "report.json").write_text(json.dumps(data, indent=1,
                                                 sort_keys=True) + "\n")
     fork_rows = _fork_data(fork or {}, fork_seed or {})
@@ -83,7 +90,7 @@ def write(out, text, data, fork=None, fork_seed=None, gup_bars=()):
     with step("results: charts (gnuplot)", cache.log_dir()) as s:
         deps.ensure(s, extra=PACKAGES)
         script = out / "charts.gp"
-        script.write_text(_plot_script(out, fork_rows, gup_rows))
+        script.write_text(_plot_script(out, fork_rows, gup_rows, dax_mb))
         try:
             s.run(["gnuplot", script])
         except ContdaxError:

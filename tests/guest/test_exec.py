@@ -4,6 +4,7 @@ import os
 import re
 import subprocess
 import unittest
+from pathlib import Path
 
 from contdax_run import contdax
 
@@ -79,11 +80,24 @@ class RunTest(unittest.TestCase):
             self.assertRegex(res.stdout, rf"\n  {config}" +
                              r"( +\d+ \[\d+\.\.\d+\]){3}\n")
         self.assertIn("4K/2M dev", res.stdout)
+        # bring-up: seconds from boot to /dev/dax0.0, rebinds, and the
+        # namespace's reserve: the info block, and with memmap=dev the
+        # struct pages too (16 MiB per GiB at 4K pages)
+        for config, reserve in (("2M/ram", "2.00"), ("2M/dev", "18.00")):
+            self.assertRegex(res.stdout, rf"\n  {config} +\d+\.\d+ +"
+                             r"[\d.]+ \[[\d.]+\.\.[\d.]+\] +[\d.]+ +[-\d.]+ +"
+                             rf"{reserve}\n")
         for row in ("memmap MiB per GiB (vmstat)", "bind ms per GiB",
                     "get_user_pages_fast us", "pin_user_pages_fast us"):
             self.assertRegex(res.stdout, rf"\n    {re.escape(row)} +[\d.]+ "
                              r"\[[\d.]+\.\.[\d.]+\] +[\d.]+ \[")
         self.assertNotIn("vmemmap deduplication", res.stdout)
+        # the directory is named before the first boot, and report.txt
+        # in it is the whole report at the end
+        where = re.findall(r"results in (\S+)", res.stderr)
+        self.assertEqual(len(set(where)), 1, res.stderr)
+        self.assertEqual((Path(where[0]) / "report.txt").read_text(),
+                         res.stdout)
 
 
 if __name__ == "__main__":

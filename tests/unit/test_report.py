@@ -281,8 +281,10 @@ class ResultsTest(unittest.TestCase):
         fork = {4: {"us": 200}, 16: {"us": 150}, 32: {"us": 100}}
         self.assertEqual(results._fork_data(fork, {16: 0.84}).splitlines(),
                          ["4 1.0000 NaN", "16 0.7500 0.84", "32 0.5000 NaN"])
-        script = results._plot_script(Path("/r"), "4 1 NaN", '"a" 1 2')
+        script = results._plot_script(Path("/r"), "4 1 NaN", '"a" 1 2',
+                                      16384)
         self.assertIn("set output '/r/fork.svg'", script)
+        self.assertIn("gup_test -m 16384", script)
         self.assertIn("set output '/r/dax-gup.svg'", script)
 
 
