@@ -69,19 +69,23 @@ _PER_GIB = {"memmap_pages": lambda f, page: f * page / (1 << 20),   # MiB
             "bind_us": lambda f, page: f / 1000}                    # ms
 
 
+def _ns_gib(facts):
+    """The namespace's size in GiB, NaN if the guest did not say."""
+    return int(facts.get("ns_size", 0)) / (1 << 30) or float("nan")
+
+
 def per_gib(facts, events, field, compound=None):
     """One bind field of every matching bind, per GiB of namespace."""
-    gib = int(facts.get("ns_size", 0)) / (1 << 30) or float("nan")
     page = int(facts.get("page_size", 4096))
-    return [_PER_GIB[field](b[field], page) / gib
+    return [_PER_GIB[field](b[field], page) / _ns_gib(facts)
             for b in binds(events, compound)]
 
 
 def reserve_per_gib(facts):
     """MiB per GiB of namespace that the dax device does not offer: the
     info block and its padding, and with memmap=dev the struct pages."""
-    ns, dax = int(facts.get("ns_size", 0)), int(facts.get("dax_size", 0))
-    return (ns - dax) / (1 << 20) / (ns / (1 << 30)) if ns else float("nan")
+    reserve = int(facts.get("ns_size", 0)) - int(facts.get("dax_size", 0))
+    return reserve / (1 << 20) / _ns_gib(facts)
 
 
 def expected_memmap_pages(facts, compound):
