@@ -25,10 +25,11 @@ from pathlib import Path
 
 MARKER = ".contdax-complete"
 # Entries of a kind kept by last use: enough for two checkouts at different
-# commits, each with its kernel flavours (4K, 16K, 64K, ACPI and patch 2's
-# "before"), and both patched kernel trees.  A source tree is 1.7 GB.
-KEEP = {"qemu": 3, "linux-tree": 4, "kernel": 12, "selftests": 4,
-        "initramfs": 8}
+# commits, each with both kernel lines' flavours (4K, 16K, 64K, ACPI and
+# the DAX vmemmap "before"), and their patched kernel trees.  A source tree
+# is 1.7-1.8 GB.
+KEEP = {"qemu": 3, "linux-tree": 6, "kernel": 24, "selftests": 6,
+        "initramfs": 12}
 _in_use = []    # this process's shared locks on the entries it uses
 
 

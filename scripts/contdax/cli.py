@@ -10,8 +10,9 @@ import traceback
 from dataclasses import replace
 from pathlib import Path
 
-from . import (bench, cache, contpte, deps, devmap, initramfs, kernel_build,
-               machine, patches, qemu_build, report, sources, suites)
+from . import (bench, bugs, cache, contpte, deps, devmap, initramfs,
+               kernel_build, linux_lines, machine, patches, qemu_build,
+               report, sources, suites)
 from .ui import ContdaxError, UsageError, say, step
 
 REPO = Path(__file__).resolve().parents[2]
@@ -98,6 +99,11 @@ def _machine_options(p, timeout):
 
 def _kernel_options(p):
     g = p.add_argument_group("kernel")
+    g.add_argument("--linux", metavar="LINE",
+                   help="the guest kernel line: "
+                   f"{', '.join(linux_lines.LINES)} (default "
+                   f"{linux_lines.DEFAULT}; with --kernel-src, the tree's "
+                   "own)")
     g.add_argument("--kernel", metavar="IMAGE",
                    help="boot this prebuilt arm64 Image")
     g.add_argument("--granule", choices=kernel_build.GRANULES, default="4k",
@@ -107,11 +113,11 @@ def _kernel_options(p):
                    help="build this Linux tree with the project's fragments")
     g.add_argument("--kernel-patch", action="append", default=[],
                    metavar="FILE", help="extra patch on top of the Debian "
-                   "source and guest-kernel-config/patches, or of "
+                   "source and guest-kernel-config/patches/LINE, or of "
                    "--kernel-src (repeatable)")
     g.add_argument("--project-patches", action="store_true",
                    help="with --kernel-src: apply guest-kernel-config/"
-                   "patches too (the Debian source always gets them); "
+                   "patches/LINE too (the Debian source always gets them); "
                    "patches go to a copy, your tree is not written")
     g.add_argument("--kernel-config", action="append", default=[],
                    metavar="FRAGMENT", help="extra Kconfig fragment, merged "
@@ -147,15 +153,24 @@ def build_parser():
     c.add_argument("--repeats", type=_positive_int, default=5,
                    help="rounds of all modes (default 5)")
     _machine_options(c, 900)
+    c = sub.add_parser("bugs", help="the contpte bug corpus: build each "
+                       "bug's kernel, run its reproducer there and on the "
+                       "fixed kernel, one row per bug")
+    c.add_argument("names", nargs="*", metavar="NAME",
+                   help="bugs to run (default: all of "
+                   "guest-kernel-config/bugs/)")
     c = sub.add_parser("shell", help="interactive guest console")
     _machine_options(c, 600)
-    sub.add_parser("build", help="build QEMU, the kernel and the initramfs")
+    c = sub.add_parser("build", help="build QEMU, the kernel and the "
+                       "initramfs")
+    _kernel_options(c)
     c = sub.add_parser("qemu", help="run the built qemu-system-aarch64",
                        prefix_chars="\0")
     c.add_argument("args", nargs=argparse.REMAINDER)
     c = sub.add_parser("path", help="print where an artifact is")
     c.add_argument("what", choices=["qemu", "kernel", "initramfs", "cache",
                                     "logs"])
+    _kernel_options(c)
     sub.add_parser("version", help="contdax, QEMU and kernel versions")
     sub.add_parser("setup", help="install host dependencies")
     sub.add_parser("clean", help="remove everything contdax cached")
@@ -163,11 +178,12 @@ def build_parser():
 
 
 def _check_kernel_args(a):
+    """All kernel options checked, before anything is built; sets a.line."""
     if a.kernel and (a.kernel_src or a.kernel_patch or a.kernel_config or
-                     a.granule != "4k"):
+                     a.granule != "4k" or a.linux):
         raise UsageError("--kernel boots a prebuilt Image; it does not go "
                          "with --kernel-src, --kernel-patch, "
-                         "--kernel-config or --granule")
+                         "--kernel-config, --granule or --linux")
     if a.project_patches and not a.kernel_src:
         raise UsageError("--project-patches goes with --kernel-src; the "
                          "Debian source always gets the project's patches")
@@ -180,6 +196,13 @@ def _check_kernel_args(a):
         for f in files:
             if not Path(f).is_file():
                 raise UsageError(f"{opt}: no such file: {f}")
+    a.line = linux_lines.get(a.linux or linux_lines.DEFAULT)
+    if a.kernel_src:
+        tree_line = linux_lines.of_tree(a.kernel_src)
+        if a.linux and tree_line != a.line:
+            raise UsageError(f"--linux {a.linux}: --kernel-src "
+                             f"{a.kernel_src} is Linux {tree_line.name}")
+        a.line = tree_line
 
 
 def setup():
@@ -188,12 +211,16 @@ def setup():
 
 
 class Artifacts:
-    def __init__(self, qemu, kernel, initrd, kernel_without_dedup=None):
+    def __init__(self, qemu, kernel, initrd, line, kernel_without_dedup=None,
+                 compound_switch=False):
         self.qemu = qemu
         self.kernel = kernel
         self.initrd = initrd
+        self.line = line
         # `run` only: the same kernel without the DAX vmemmap patch
         self.kernel_without_dedup = kernel_without_dedup
+        # whether the kernel has the project's compound-devmap switch
+        self.compound_switch = compound_switch
 
 
 def prepare(a):
@@ -201,26 +228,28 @@ def prepare(a):
     setup()
     qemu = qemu_build.build(REPO)
     acpi = getattr(a, "boot", "dt") == "acpi"
-    granule = getattr(a, "granule", "4k")
+    line = a.line
     kernel_before = None
-    if getattr(a, "kernel", None):
+    if a.kernel:
         kernel = kernel_build.Kernel(Path(a.kernel).resolve())
-    elif getattr(a, "kernel_src", None):
+    elif a.kernel_src:
         series = patches.read_series(
-            REPO / "guest-kernel-config/patches") if a.project_patches else []
+            line.patch_dir(REPO)) if a.project_patches else []
         kernel = kernel_build.build_user_tree(
-            REPO, a.kernel_src, a.kernel_config, acpi, granule,
-            series + [Path(p).resolve() for p in a.kernel_patch])
+            REPO, a.kernel_src, a.kernel_config, acpi, a.granule,
+            series + [Path(p).resolve() for p in a.kernel_patch], line)
     else:
-        extra = ([Path(p).resolve() for p in getattr(a, "kernel_patch", [])],
-                 getattr(a, "kernel_config", []), acpi, granule)
-        kernel = kernel_build.build(REPO, *extra)
-        if granule == "4k" and (a.command == "build" or (
+        extra = ([Path(p).resolve() for p in a.kernel_patch],
+                 a.kernel_config, acpi, a.granule)
+        kernel = kernel_build.build(REPO, line, *extra)
+        if a.granule == "4k" and (a.command == "build" or (
                 a.command == "run" and "dedup" in report.selected(a.only))):
-            kernel_before = kernel_build.build(REPO, *extra,
-                                            without=(devmap.DEDUP_PATCH,))
-    initrd = initramfs.build(REPO)
-    return Artifacts(qemu, kernel, initrd, kernel_before)
+            kernel_before = kernel_build.build(
+                REPO, line, *extra, without=(devmap.dedup_patch(REPO, line),))
+    initrd = initramfs.build(REPO, line)
+    switch = (not a.kernel and (a.project_patches or not a.kernel_src)
+              and devmap.has_compound_switch(REPO, line))
+    return Artifacts(qemu, kernel, initrd, line, kernel_before, switch)
 
 
 def _nvdimm(a):
@@ -316,6 +345,7 @@ def cmd_path(a):
     if a.what == "logs":
         print(cache.log_dir())
         return 0
+    _check_kernel_args(a)
     art = prepare(a)
     print({"qemu": art.qemu.binary, "kernel": art.kernel.image,
            "initramfs": art.initrd}[a.what])
@@ -357,7 +387,12 @@ def dispatch(a):
         return boot_command(a)
     if a.command == "test":
         return suites.run(REPO, a.suite or suites.NAMES)
+    if a.command == "bugs":
+        bugs.select(REPO, a.names)      # names checked before any build
+        setup()
+        return bugs.run(REPO, qemu_build.build(REPO).binary, a.names)
     if a.command == "build":
+        _check_kernel_args(a)
         prepare(a)
         return 0
     if a.command == "qemu":

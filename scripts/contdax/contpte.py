@@ -24,6 +24,18 @@ def reports(log_text):
             if line.startswith(REPORT_PREFIX)]
 
 
+# a report after which strict stops the guest rather than abort an access
+STOPPING_KINDS = ("fault-loop",)
+
+
+def stopping_report(log_text):
+    """The report that made strict stop the guest, if any."""
+    for line in reports(log_text):
+        if line.split(":", 2)[1].strip() in STOPPING_KINDS:
+            return line
+    return None
+
+
 def summary(mode, info):
     """One line for the end of `exec --contpte MODE`."""
     t = info["total"]

@@ -1,9 +1,11 @@
 # SPDX-License-Identifier: GPL-2.0-or-later
 """Host dependencies, installed from Debian's archive by package name.
 
-QEMU 10.0 needs meson >= 1.5 (bookworm-backports) and its source package
-comes from trixie; both suites are added with deb-src entries and pinned at
-priority 100 so that nothing else on the host is upgraded.  The arm64
+QEMU 10.0 needs meson >= 1.5 (bookworm-backports), its source package
+comes from trixie and linux-source-7.3 from trixie-backports; the suites
+are added with deb-src entries, trixie pinned at priority 100 and the
+backports suites at their default 100, so that nothing else on the host is
+upgraded.  The arm64
 architecture is added so that `apt-get download busybox-static:arm64`
 resolves; nothing of that architecture is ever installed on the host.
 """
@@ -30,7 +32,7 @@ BACKPORTED = [("meson", "bookworm-backports", "1.5")]
 
 SOURCES_FILE = Path("/etc/apt/sources.list.d/contdax.sources")
 PREFS_FILE = Path("/etc/apt/preferences.d/contdax")
-EXTRA_SUITES = "trixie bookworm-backports"
+EXTRA_SUITES = "trixie trixie-backports bookworm-backports"
 PIN = "Package: *\nPin: release n=trixie\nPin-Priority: 100\n"
 
 
@@ -90,8 +92,12 @@ def missing(extra=()):
 def apt_configured():
     foreign = subprocess.run(["dpkg", "--print-foreign-architectures"],
                              capture_output=True, text=True).stdout.split()
-    return (SOURCES_FILE.exists() and PREFS_FILE.exists()
-            and "arm64" in foreign)
+    try:
+        current = (SOURCES_FILE.read_text(), PREFS_FILE.read_text())
+    except OSError:
+        return False
+    # an entry written by an older contdax lacks a suite: write it anew
+    return current == (_sources_text(), PIN) and "arm64" in foreign
 
 
 def _commands(todo):

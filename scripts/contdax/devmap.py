@@ -13,12 +13,14 @@ import re
 import statistics
 from dataclasses import replace
 
-from . import machine, report
-from .ui import say
+from . import machine, patches, report
+from .ui import ContdaxError, say
 
 ROUNDS = 5
-# patch 2; `run` also boots a kernel built without it, for its "before"
-DEDUP_PATCH = "0002-arm64-select-ARCH_WANT_OPTIMIZE_DAX_VMEMMAP.patch"
+# the arm64 DAX vmemmap deduplication patch is the one whose file name
+# ends so; `run` also boots a kernel built without it, for its "before"
+DEDUP_PATCH_SUFFIX = "-arm64-select-ARCH_WANT_OPTIMIZE_DAX_VMEMMAP.patch"
+SWITCH_PATCH_SUFFIX = "-device-dax-add-a-switch-to-back-a-device-with-order-.patch"
 MODES = {"u": "get_user_pages_fast", "a": "pin_user_pages_fast"}
 # seed 003, cover letter: 16G gup_test ms before -> after; per 1 TiB of
 # 2M-aligned pmem, struct pages 16G -> 4G; namespace bring-up of 128G,
@@ -33,6 +35,27 @@ SEEDS = {"gup_ms_before_after": {f"{m}/{mm}": v
          "bringup_ms_128g_before_after": SEED_BRINGUP_MS_128G}
 _REBIND = re.compile(r"^(bind|unbind) compound=([01])((?: \w+=-?\d+)+)$",
                      re.M)
+
+
+def dedup_patch(repo, line):
+    """The file name of line's arm64 DAX vmemmap deduplication patch."""
+    for p in patches.read_series(line.patch_dir(repo)):
+        if p.name.endswith(DEDUP_PATCH_SUFFIX):
+            return p.name
+    raise ContdaxError(f"the Linux {line.name} series has no patch "
+                       f"*{DEDUP_PATCH_SUFFIX}")
+
+
+def has_compound_switch(repo, line):
+    """Whether line's series carries the compound-devmap switch: 7.x has
+    none, since a device-dax PMD leaf must be a PMD-order folio there."""
+    return any(p.name.endswith(SWITCH_PATCH_SUFFIX)
+               for p in patches.read_series(line.patch_dir(repo)))
+
+
+def settings(facts):
+    """The compound settings a daxcompound.sh boot compared."""
+    return (0, 1) if facts.get("compound_switch") != "0" else (1,)
 
 
 def parse(text):
@@ -109,7 +132,7 @@ def problems(memmap, facts, times, events, rounds=ROUNDS, dedup=True):
     if facts.get("kernel_warnings") != "0":
         found.append(f"{label}: the kernel logged "
                      f"{facts.get('kernel_warnings')} warnings")
-    for c in (0, 1):
+    for c in settings(facts):
         took = binds(events, c)
         if len(took) != rounds:
             found.append(f"{label}: {len(took)} binds with compound={c}, "

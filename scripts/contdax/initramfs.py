@@ -15,35 +15,38 @@ from .ui import step
 CC = kernel_build.CROSS + "gcc"
 SELFTESTS = ["gup_test", "cow", "gup_longterm"]
 SELFTEST_DIR = "tools/testing/selftests/mm"
-SELFTEST_LIBS = ["vm_util.c", "thp_settings.c"]
 CFLAGS = ["-Wall", "-O2", "-static"]
 
 
-def selftests(repo):
-    """The mm selftests built from the (patched) Debian tree."""
-    src, tree_inputs = kernel_build.tree(repo)
+def selftests(repo, line):
+    """The mm selftests built from line's (patched) Debian tree."""
+    src, tree_inputs = kernel_build.tree(repo, line)
     inputs = cache.Inputs()
     inputs.add("tree", tree_inputs.key())
     inputs.add("cc", cache.tool_version(CC))
-    inputs.add("tests", " ".join(SELFTESTS + CFLAGS))
+    inputs.add("tests", " ".join(SELFTESTS + CFLAGS
+                                 + list(line.selftest_libs)))
     entry = cache.Entry("selftests", inputs)
     with entry.building() as out:
         if out is None:
             return entry.path / "bin"
-        with step("kernel mm selftests: build", cache.log_dir()) as s:
+        with step(f"Linux {line.name} mm selftests: build",
+                  cache.log_dir()) as s:
             hdr = out / "headers"
             s.run(["make", "-C", src, f"O={out / 'obj'}"]
                   + kernel_build.MAKE_VARS
                   + ["headers_install", f"INSTALL_HDR_PATH={hdr}"])
             gen = out / "gen"
             gen.mkdir()
-            s.run(["sh", src / SELFTEST_DIR / "check_config.sh", CC], cwd=gen)
+            # 6.12 takes the compiler as $1, 7.x from $CC
+            s.run(["sh", src / SELFTEST_DIR / "check_config.sh", CC],
+                  cwd=gen, env={"CC": CC})
             (out / "bin").mkdir()
             for t in SELFTESTS:
                 s.run([CC] + CFLAGS + ["-U_FORTIFY_SOURCE", "-isystem",
                       hdr / "include", f"-I{src}",
                       f"-I{src / 'tools/testing/selftests'}", f"-I{gen}",
-                      f"{t}.c"] + SELFTEST_LIBS
+                      f"{t}.c"] + list(line.selftest_libs)
                       + ["-lrt", "-lpthread", "-lm", "-o", out / "bin" / t],
                       cwd=src / SELFTEST_DIR)
             s.run(["rm", "-rf", out / "obj"])
@@ -51,7 +54,13 @@ def selftests(repo):
 
 
 def guest_programs(repo):
-    return sorted((repo / "guest").glob("*.c"))
+    """(source, name in /usr/bin): guest/*.c, and each bug corpus entry's
+    reproducer as bug-NAME."""
+    progs = [(src, src.stem) for src in sorted((repo / "guest").glob("*.c"))]
+    bugs = repo / "guest-kernel-config" / "bugs"
+    progs += [(src, f"bug-{src.parent.name}")
+              for src in sorted(bugs.glob("*/repro.c"))]
+    return progs
 
 
 def guest_scripts(repo):
@@ -102,14 +111,14 @@ def _write(path, busybox, init, programs):
     c.close()
 
 
-def build(repo):
-    """Return the path of the initramfs, building it if stale."""
-    tests = selftests(repo)
+def build(repo, line):
+    """Return the path of line's initramfs, building it if stale."""
+    tests = selftests(repo, line)
     inputs = cache.Inputs()
     inputs.add("busybox", sources.binary_version(sources.BUSYBOX_PACKAGE))
     inputs.add("selftests", tests.parent.name)
     inputs.add("cc", cache.tool_version(CC))
-    inputs.add_tree("guest", repo, ["guest"])
+    inputs.add_tree("guest", repo, ["guest", "guest-kernel-config/bugs"])
     entry = cache.Entry("initramfs", inputs)
     with entry.building() as out:
         if out is not None:
@@ -122,8 +131,9 @@ def build(repo):
                            "binary")
                 progs = out / "guest-bin"
                 progs.mkdir()
-                for src in guest_programs(repo):
-                    s.run([CC] + CFLAGS + [src, "-o", progs / src.stem])
+                for src, name in guest_programs(repo):
+                    s.run([CC] + CFLAGS + [src, "-lpthread", "-o",
+                                           progs / name])
                 programs = (sorted(tests.iterdir()) + sorted(progs.iterdir())
                             + guest_scripts(repo))
                 _write(out / "initramfs.cpio.gz", out / "bb" / busybox[0],

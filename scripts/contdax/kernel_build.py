@@ -1,20 +1,28 @@
 # SPDX-License-Identifier: GPL-2.0-or-later
-"""The arm64 guest kernel: Debian's linux-source-6.12, or the user's tree.
+"""The arm64 guest kernel: a line's Debian linux-source, or the user's tree.
 
-The patched source tree is one cache entry (unpacked once per version and
-patch set); kernels are built out of tree (O=) from it, so the tree stays
-clean.  .config is allnoconfig plus guest-kernel-config/*.config merged by
-the kernel's merge_config.sh, then checked symbol by symbol.
+The patched source tree of a line is one cache entry (unpacked once per
+version and patch set).  Kernels are built out of tree (O=) in a work
+directory per line and flavour that outlives the build: the patched tree is
+synced into the line's work source by content, so that a kernel differing
+from the last one built there by one patch or one fragment recompiles only
+what that change touches (kbuild's own dependency tracking), not the whole
+tree.  The result is copied into the kernel's cache entry, keyed by all its
+inputs; the work directory is never trusted after an interrupted build.
+.config is allnoconfig plus guest-kernel-config/*.config merged by the
+kernel's merge_config.sh, then checked symbol by symbol.
 """
 
+import fcntl
 import hashlib
 import json
 import os
 import shutil
 import subprocess
+from contextlib import contextmanager
 from pathlib import Path
 
-from . import cache, kconfig, patches, sources
+from . import cache, kconfig, linux_lines, patches, sources
 from .ui import ContdaxError, step
 
 CROSS = "aarch64-linux-gnu-"
@@ -26,12 +34,15 @@ ARTIFACTS = ["arch/arm64/boot/Image", "vmlinux", "System.map", ".config"]
 GRANULES = ("4k", "16k", "64k")
 
 
-def fragments(repo, extra=(), acpi=False, granule="4k"):
-    """The project's fragments; boot-acpi/ only for kernels booted by UEFI
-    and ACPI (ACPI and EFI are about a third of the build); granule-16k/ or
-    granule-64k/ for those page sizes (4K is the base fragments')."""
+def fragments(repo, extra=(), acpi=False, granule="4k", line=None):
+    """The project's fragments; linux-<line>/ for symbols that differ on
+    that line; boot-acpi/ only for kernels booted by UEFI and ACPI (ACPI
+    and EFI are about a third of the build); granule-16k/ or granule-64k/
+    for those page sizes (4K is the base fragments')."""
     top = repo / "guest-kernel-config"
     frags = sorted(top.glob("*.config"))
+    line = line or linux_lines.get(linux_lines.DEFAULT)
+    frags += sorted(line.fragment_dir(repo).glob("*.config"))
     if acpi:
         frags += sorted((top / "boot-acpi").glob("*.config"))
     if granule != "4k":
@@ -47,13 +58,15 @@ def _jobs():
     return f"-j{os.cpu_count() or 2}"
 
 
-def tree(repo, extra_patches=(), without=()):
-    """The patched Debian source tree: (path, cache Inputs).  without names
-    patches of the series to leave out, for before/after comparisons."""
+def tree(repo, line, extra_patches=(), without=()):
+    """line's patched Debian source tree: (path, cache Inputs).  without
+    names patches of the series to leave out, for before/after
+    comparisons."""
     inputs = cache.Inputs()
-    inputs.add("linux-source", sources.binary_version(sources.LINUX_PACKAGE))
-    series = [p for p in patches.read_series(
-        repo / "guest-kernel-config/patches") if p.name not in without]
+    inputs.add("linux-source",
+               f"{line.package} {sources.linux_version(line)}")
+    series = [p for p in patches.read_series(line.patch_dir(repo))
+              if p.name not in without]
     for p in list(series) + [Path(p) for p in extra_patches]:
         if not p.is_file():
             raise ContdaxError(f"--kernel-patch: no such file: {p}")
@@ -61,11 +74,11 @@ def tree(repo, extra_patches=(), without=()):
     entry = cache.Entry("linux-tree", inputs)
     with entry.building() as out:
         if out is not None:
-            with step(f"linux {inputs.manifest()['linux-source']}: "
+            with step(f"{line.package} {sources.linux_version(line)}: "
                       "unpack and patch", cache.log_dir()) as s:
-                sources.unpack_linux(s, out)
-                patches.apply(s, series, out)
-                patches.apply(s, extra_patches, out)
+                sources.unpack_linux(s, line, out)
+                patches.apply(s, series, out, line.name)
+                patches.apply(s, extra_patches, out, line.name)
     return entry.path, inputs
 
 
@@ -109,11 +122,56 @@ def _build_into(s, src, obj, out, frags, source_desc):
     }, indent=1))
 
 
-def build(repo, extra_patches=(), extra_configs=(), acpi=False,
+def flavour(acpi, granule):
+    """The name of a kernel flavour: its page size and how it boots."""
+    return granule + ("-acpi" if acpi else "")
+
+
+@contextmanager
+def workdir(tree_name, name):
+    """A work source and an object directory beside it, locked.
+
+    tree_name is a line (its Debian trees) or a user's tree; name is a
+    page size.  The ACPI flavour shares its page size's objects: kbuild
+    recompiles only what depends on the symbols that differ, which is far
+    less than a flavour of its own.  One build per work source at a time:
+    it is shared by the flavours.  An object
+    directory whose last build did not finish is wiped, since a killed
+    compiler can leave a truncated object newer than its source that make
+    would take as up to date.
+    """
+    top = cache.root() / "kbuild" / tree_name
+    top.mkdir(parents=True, exist_ok=True)
+    with open(top / "lock", "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        obj = top / f"obj-{name}"
+        busy = top / f"obj-{name}.building"
+        if busy.exists():
+            shutil.rmtree(obj, ignore_errors=True)
+        obj.mkdir(exist_ok=True)
+        busy.write_text("")
+        yield top / "src", obj
+        busy.unlink()
+
+
+def sync_source(s, tree_path, tree_key, src):
+    """Make src hold tree_path's files, rewriting only those whose content
+    differs, so that their new mtimes tell make exactly what changed."""
+    stamp = src.parent / "src.tree"
+    if src.is_dir() and stamp.is_file() and stamp.read_text() == tree_key:
+        return
+    stamp.unlink(missing_ok=True)
+    src.mkdir(exist_ok=True)
+    s.run(["rsync", "-rlpc", "--delete", f"{tree_path}/", f"{src}/"])
+    stamp.write_text(tree_key)
+
+
+def build(repo, line, extra_patches=(), extra_configs=(), acpi=False,
           granule="4k", without=()):
-    """Build the Debian kernel with the project's config; return a Kernel."""
-    src, tree_inputs = tree(repo, extra_patches, without)
-    frags = fragments(repo, extra_configs, acpi, granule)
+    """Build line's Debian kernel with the project's config; return a
+    Kernel."""
+    tree_path, tree_inputs = tree(repo, line, extra_patches, without)
+    frags = fragments(repo, extra_configs, acpi, granule, line)
     inputs = cache.Inputs()
     inputs.add("tree", tree_inputs.key())
     for f in frags:
@@ -123,65 +181,64 @@ def build(repo, extra_patches=(), extra_configs=(), acpi=False,
     entry = cache.Entry("kernel", inputs)
     with entry.building() as out:
         if out is not None:
-            version = tree_inputs.manifest()["linux-source"]
-            name = f"kernel {version}" + "".join(
+            version = tree_inputs.manifest()["linux-source"].split()[-1]
+            name = f"kernel {version} {flavour(acpi, granule)}" + "".join(
                 f" without {w.split('-', 1)[0]}" for w in without)
+            applied = [k.split(":", 1)[1] for k in tree_inputs.manifest()
+                       if k.startswith("patch:")]
             with step(f"{name}: configure and build",
-                      cache.log_dir()) as s:
-                obj = out / "build"
-                obj.mkdir()
-                applied = [k.split(":", 1)[1] for k in
-                           tree_inputs.manifest() if k.startswith("patch:")]
+                      cache.log_dir()) as s, \
+                    workdir(line.name, granule) as (src, obj):
+                sync_source(s, tree_path, tree_inputs.key(), src)
                 _build_into(s, src, obj, out, frags,
-                            f"Debian linux-source-6.12 {version} with "
+                            f"Debian {line.package} {version} with "
                             f"{', '.join(applied) or 'no patches'}")
-                shutil.rmtree(obj)
     return Kernel(entry.path / "Image", entry.path)
 
 
-def patched_copy(s, src, dst, patch_list):
-    """dst: a copy of the user's tree src with patch_list applied.
+def sync_user_tree(s, src, work, patch_list, line=None):
+    """work: the user's tree src, with patch_list applied.
 
-    src is only read.  rsync brings dst up to date with src, which also
-    undoes the previous run's patches, then they are applied again: only
-    the files the user changed and the patched ones are rewritten, so the
-    out-of-tree build stays incremental.
+    src is only read.  The sync rewrites exactly the files whose content
+    differs from src, which also undoes the previous build's patches; the
+    patches are then applied again.  So only the files the user changed,
+    and the patched ones, look new to make.
     """
-    dst.mkdir(parents=True, exist_ok=True)
-    s.run(["rsync", "-a", "--delete", "--exclude=/.git", f"{src}/",
-           f"{dst}/"])
-    patches.apply(s, patch_list, dst)
+    work.mkdir(parents=True, exist_ok=True)
+    s.run(["rsync", "-rlpc", "--delete", "--exclude=/.git", f"{src}/",
+           f"{work}/"])
+    patches.apply(s, patch_list, work, line and line.name)
 
 
 def build_user_tree(repo, src, extra_configs=(), acpi=False, granule="4k",
-                    patch_list=()):
+                    patch_list=(), line=None):
     """Build the user's own tree out of tree, incrementally.
 
-    A user's tree changes under us, so no hash of it is taken: make decides
-    what is stale.  The marker is removed before building, so a failed build
-    is never trusted.  With patch_list, a patched copy of the tree is built
-    instead, and the tree itself is left as it is.
+    A user's tree changes under us, so no hash of its content is taken:
+    it is synced into a work source of its own (one per tree path, shared
+    by every patch list and fragment set) and make decides what is stale.
+    The marker is removed before building, so a failed build is never
+    trusted.  The tree itself is never written.
     """
     src = Path(src).resolve()
     if not (src / "Makefile").is_file() or not (src / "Kconfig").is_file():
         raise ContdaxError(f"--kernel-src: {src} is not a Linux source tree")
-    frags = fragments(repo, extra_configs, acpi, granule)
+    frags = fragments(repo, extra_configs, acpi, granule, line)
     h = hashlib.sha256(str(src).encode())
+    work_name = "user-" + h.hexdigest()[:12]
     for f in list(frags) + list(patch_list):
         h.update(Path(f).read_bytes())
     out = cache.root() / "kernel-src" / h.hexdigest()[:20]
-    obj = out / "build"
-    obj.mkdir(parents=True, exist_ok=True)
+    out.mkdir(parents=True, exist_ok=True)
     marker = out / cache.MARKER
     marker.unlink(missing_ok=True)
     desc = f"user tree {src}"
     if patch_list:
-        with step(f"copy {src} and apply {len(patch_list)} patches",
-                  cache.log_dir()) as s:
-            patched_copy(s, src, out / "src", patch_list)
-        src = out / "src"
         desc += " with " + ", ".join(Path(p).name for p in patch_list)
-    with step(f"kernel from {src}: configure and build", cache.log_dir()) as s:
-        _build_into(s, src, obj, out, frags, desc)
+    with step(f"kernel from {src}: sync, configure and build",
+              cache.log_dir()) as s, \
+            workdir(work_name, granule) as (work, obj):
+        sync_user_tree(s, src, work, patch_list, line)
+        _build_into(s, work, obj, out, frags, desc)
     marker.write_text("{}")
     return Kernel(out / "Image", out)

@@ -179,12 +179,22 @@ def execute(qemu, kernel, initrd, command, opts, stream=True):
             args += ["-qmp", f"unix:{qmp_path},server=on,wait=off",
                      "-no-shutdown", "-d", "guest_errors", "-D", errors]
         args += opts.qemu_args
-        result = _run(args, listeners, console, opts.timeout, command, stream,
-                      qmp_path)
-        if errors:
-            result.contpte_reports = contpte.reports(
-                Path(errors).read_text(errors="replace"))
+        try:
+            result = _run(args, listeners, console, opts.timeout, command,
+                          stream, qmp_path)
+        except GuestFailed:
+            stop = contpte.stopping_report(_read(errors))
+            if stop:
+                raise GuestFailed(f"the contpte model stopped the guest: "
+                                  f"{stop}; console log: {console}") from None
+            raise
+        result.contpte_reports = contpte.reports(_read(errors))
         return result
+
+
+def _read(path):
+    """A log QEMU wrote, or '' if there is none."""
+    return Path(path).read_text(errors="replace") if path else ""
 
 
 def _run(args, listeners, console, timeout, command, stream, qmp_path=None):

@@ -9,7 +9,7 @@ it failed on.
 import re
 from pathlib import Path
 
-from .ui import ContdaxError
+from .ui import ContdaxError, UsageError
 
 
 def read_series(directory):
@@ -46,8 +46,9 @@ def _failed_file(output):
     return m.group(1) if m else "?"
 
 
-def apply(step, patch_paths, tree):
-    """Apply the patches to tree in order, or fail naming patch and file."""
+def apply(step, patch_paths, tree, line=None):
+    """Apply the patches to tree in order, or fail naming the patch, the
+    file and the kernel line (exit 2: the input does not fit the line)."""
     for patch in patch_paths:
         patch = Path(patch)
         if not patch.is_file():
@@ -66,5 +67,9 @@ def apply(step, patch_paths, tree):
                           errors="replace") as f:
                     f.seek(log_start)
                     out = f.read()
-                step.fail(f"patch {patch} does not apply: "
-                          f"{_failed_file(out)}")
+                on = f" to Linux {line}" if line else ""
+                try:
+                    step.fail(f"patch {patch} does not apply{on}: "
+                              f"{_failed_file(out)}")
+                except ContdaxError as e:
+                    raise UsageError(str(e)) from None

@@ -1,5 +1,6 @@
 # SPDX-License-Identifier: GPL-2.0-or-later
-"""Upstream sources from Debian's archive: QEMU 10.0.x, Linux 6.12, busybox.
+"""Upstream sources from Debian's archive: QEMU 10.0.x, each Linux line's
+linux-source package (linux_lines.py), busybox.
 
 The newest version the archive serves within each series is taken and
 recorded: versions move, so contdax never pins one that may disappear.
@@ -19,11 +20,10 @@ import subprocess
 import tempfile
 from pathlib import Path
 
-from . import cache
+from . import cache, linux_lines
 from .ui import ContdaxError
 
 QEMU_SERIES = "10.0."
-LINUX_PACKAGE = "linux-source-6.12"
 BUSYBOX_PACKAGE = "busybox-static:arm64"
 
 
@@ -156,13 +156,18 @@ def unpack_deb(step, package, dest):
     step.run(["dpkg-deb", "-x", deb(step, package), dest])
 
 
-def unpack_linux(step, dest):
-    """Unpack Debian's linux-source tarball so that dest is the tree top."""
+def linux_version(line):
+    """The exact Debian version of line's linux-source package."""
+    return binary_version(line.package)
+
+
+def unpack_linux(step, line, dest):
+    """Unpack line's linux-source tarball so that dest is the tree top."""
     with tempfile.TemporaryDirectory(dir=_downloads()) as tmp:
-        unpack_deb(step, LINUX_PACKAGE, tmp)
+        unpack_deb(step, line.package, tmp)
         tarballs = list(Path(tmp).glob("usr/src/linux-source-*.tar.xz"))
         if len(tarballs) != 1:
-            step.fail(f"{LINUX_PACKAGE} holds no linux-source tarball")
+            step.fail(f"{line.package} holds no linux-source tarball")
         dest = Path(dest)
         dest.mkdir(parents=True, exist_ok=True)
         step.run(["tar", "-xf", tarballs[0], "-C", dest,
@@ -171,8 +176,8 @@ def unpack_linux(step, dest):
 
 def describe():
     """Versions of the upstream sources, for `contdax version`."""
-    return {
-        "qemu": qemu_version(),
-        "linux": binary_version(LINUX_PACKAGE),
-        "busybox": binary_version(BUSYBOX_PACKAGE),
-    }
+    v = {"qemu": qemu_version()}
+    for name, line in linux_lines.LINES.items():
+        v[f"linux-{name}"] = linux_version(line)
+    v["busybox"] = binary_version(BUSYBOX_PACKAGE)
+    return v

@@ -27,6 +27,7 @@ static ContpteStats *stats_to_qapi(const ArmContpteStats *st)
     v->oa_contig = st->violations[CONTPTE_RULE_OA_CONTIG];
     v->attr = st->violations[CONTPTE_RULE_ATTR];
     v->break_before_make = st->violations[CONTPTE_KIND_BBM];
+    v->fault_loop = st->violations[CONTPTE_KIND_FAULT_LOOP];
 
     q->walks = st->walks;
     q->contiguous_walks = st->cont_walks;
@@ -36,6 +37,7 @@ static ContpteStats *stats_to_qapi(const ArmContpteStats *st)
     q->group_evictions = st->group_evictions;
     q->violations = v;
     q->conflict_aborts = st->conflict_aborts;
+    q->hw_updates_moved = st->hw_updates_moved;
     return q;
 }
 
@@ -48,6 +50,7 @@ static void stats_add(ArmContpteStats *sum, const ArmContpteStats *st)
     sum->group_invalidations += st->group_invalidations;
     sum->group_evictions += st->group_evictions;
     sum->conflict_aborts += st->conflict_aborts;
+    sum->hw_updates_moved += st->hw_updates_moved;
     for (unsigned k = 0; k < CONTPTE_KIND__MAX; k++) {
         sum->violations[k] += st->violations[k];
     }
@@ -109,7 +112,8 @@ static void print_stats(Monitor *mon, const char *who, const char *mode,
         monitor_printf(mon, " %s=%" PRIu64, arm_contpte_kind_name(k),
                        st->violations[k]);
     }
-    monitor_printf(mon, " aborts=%" PRIu64 "\n", st->conflict_aborts);
+    monitor_printf(mon, " aborts=%" PRIu64 " hw-updates-moved=%" PRIu64
+                   "\n", st->conflict_aborts, st->hw_updates_moved);
 }
 
 void hmp_info_contpte(Monitor *mon, const QDict *qdict)

@@ -39,60 +39,8 @@
 #include "tcg/insn-start-words.h"
 #include "system/tcg.h"
 #include "contpte.h"
+#include "contpte-internal.h"
 #include "trace.h"
-
-#define CONTPTE_SETS        256     /* direct-mapped slots per level */
-#define CONTPTE_PENDING     8       /* transiently invalid groups watched */
-#define CONTPTE_MAX_REPORT  8       /* violations logged per walk */
-#define CONTPTE_MAX_FOUND   256     /* violations classified per walk */
-#define CONTPTE_MAX_ENTRIES 128     /* the largest group: 16K granule, L3 */
-#define VA_BITS             56      /* VA bits that select a translation */
-
-/* One cached group: what a TLB entry for the whole group would hold. */
-typedef struct ContpteGroup {
-    bool valid;
-    ARMMMUIdx mmu_idx;
-    ARMSecuritySpace space;
-    uint8_t group_bits;
-    uint64_t va;                /* group base, VA_BITS significant */
-    hwaddr pa;                  /* output address of the group base */
-    GetPhysAddrResult res;      /* the leaf's translation */
-} ContpteGroup;
-
-/*
- * A group seen with invalid entries beside valid contiguous ones.  Linux
- * passes through this state while it refills a group after
- * break-before-make (contpte_convert, set_ptes), so it is only reported
- * when it is still there after TLB maintenance covered the group.
- */
-typedef struct ContptePending {
-    bool valid;
-    bool flushed;
-    ARMMMUIdx mmu_idx;
-    uint8_t group_bits;
-    uint64_t va;
-    hwaddr group_descaddr;
-} ContptePending;
-
-struct ArmContpte {
-    ContpteMode mode;
-    ArmContpteStats stats;
-    unsigned ngroups;
-    ContpteGroup groups[2][CONTPTE_SETS];     /* [0]: level 3, [1]: level 2 */
-    uint64_t group_sizes[2];    /* bit N: groups of 1 << N were cached */
-    ContptePending pending[CONTPTE_PENDING];
-    unsigned next_pending;
-    uintptr_t retaddr;
-    /* The group the walk in progress may cache once it succeeds. */
-    struct {
-        bool valid;
-        uint64_t va;
-        int level;
-        ARMMMUIdx mmu_idx;
-        ARMSecuritySpace space;
-        unsigned group_bits;
-    } fill;
-};
 
 /* (descriptor address | kind) pairs already logged, across all vCPUs. */
 static GMutex reported_lock;
@@ -106,21 +54,12 @@ static const char *const kind_names[CONTPTE_KIND__MAX] = {
     [CONTPTE_RULE_OA_CONTIG] = "oa-contig",
     [CONTPTE_RULE_ATTR] = "attr",
     [CONTPTE_KIND_BBM] = "break-before-make",
+    [CONTPTE_KIND_FAULT_LOOP] = "fault-loop",
 };
 
 const char *arm_contpte_kind_name(unsigned kind)
 {
     return kind < CONTPTE_KIND__MAX ? kind_names[kind] : "?";
-}
-
-static inline void stat_add(uint64_t *counter, uint64_t n)
-{
-    qatomic_set(counter, qatomic_read(counter) + n);
-}
-
-static inline uint64_t va_bits(uint64_t va)
-{
-    return va & MAKE_64BIT_MASK(0, VA_BITS);
 }
 
 /* The cputlb indexes that hold translations of a stage 1 regime. */
@@ -296,8 +235,9 @@ void arm_contpte_forget_reports(void)
     g_mutex_unlock(&reported_lock);
 }
 
-static void report(CPUARMState *env, ArmContpte *s, const ArmContpteLeaf *leaf,
-                   unsigned kind, hwaddr descaddr, const char *what)
+void contpte_report(CPUARMState *env, ArmContpte *s,
+                    const ArmContpteLeaf *leaf, unsigned kind,
+                    hwaddr descaddr, const char *what)
 {
     CPUState *cs = env_cpu(env);
 
@@ -319,8 +259,8 @@ static void report(CPUARMState *env, ArmContpte *s, const ArmContpteLeaf *leaf,
                   regime_vmid(env, leaf->mmu_idx));
 }
 
-static bool read_group(CPUARMState *env, const ArmContpteLeaf *leaf,
-                       hwaddr base, unsigned n, uint64_t *descs)
+bool contpte_read_descs(CPUARMState *env, const ArmContpteLeaf *leaf,
+                        hwaddr base, unsigned n, uint64_t *descs)
 {
     MemTxAttrs attrs = {
         .space = leaf->desc_space,
@@ -392,7 +332,7 @@ static bool check_group(CPUARMState *env, ArmContpte *s,
     unsigned n, only_invalid = 0;
     ContptePending *p;
 
-    if (!read_group(env, leaf, base, geo->entries, descs)) {
+    if (!contpte_read_descs(env, leaf, base, geo->entries, descs)) {
         return false;   /* not RAM: the walk itself read it, cache nothing */
     }
     n = contpte_check_group(descs, geo, v, ARRAY_SIZE(v));
@@ -423,7 +363,8 @@ static bool check_group(CPUARMState *env, ArmContpte *s,
                                    descs[v[i].index],
                                    contpte_rule_name(v[i].rule));
         }
-        report(env, s, leaf, v[i].rule, base + v[i].index * 8, what);
+        contpte_report(env, s, leaf, v[i].rule, base + v[i].index * 8,
+                       what);
     }
     *abort = s->mode == CONTPTE_MODE_STRICT;
     return false;
@@ -433,10 +374,14 @@ static bool check_group(CPUARMState *env, ArmContpte *s,
  * A missing break-before-make: a group is still cached for part of what
  * this walk translates, and the walk says something else about it.
  * Permissions may change without break-before-make; the output address,
- * the memory type, the shareability and the size of the entry may not.
+ * the memory type and the shareability may not.  Nor may the size of the
+ * translation (the Contiguous bit, or a block split into pages) below
+ * FEAT_BBML3: at BBM level 2 hardware may raise a TLB conflict abort for
+ * it.  *@size_only tells the caller that the size is all that differs.
  */
 static ContpteGroup *stale_group(ArmContpte *s, const ArmContpteLeaf *leaf,
-                                 bool grouped, unsigned cont_group_bits)
+                                 bool grouped, unsigned cont_group_bits,
+                                 bool *size_only)
 {
     unsigned leaf_bits = leaf->lg_page_size;
     uint64_t lo = va_bits(leaf->va) & ~MAKE_64BIT_MASK(0, leaf_bits);
@@ -459,10 +404,10 @@ static ContpteGroup *stale_group(ArmContpte *s, const ArmContpteLeaf *leaf,
                 continue;
             }
             at = MAX(lo, g->va);
-            if (g->pa + (at - g->va) != pa + (at - lo) ||
-                g->res.cacheattrs.attrs != leaf->memattr ||
-                g->res.cacheattrs.shareability != leaf->sh ||
-                g->res.f.lg_page_size != leaf_bits ||
+            *size_only = g->pa + (at - g->va) == pa + (at - lo) &&
+                         g->res.cacheattrs.attrs == leaf->memattr &&
+                         g->res.cacheattrs.shareability == leaf->sh;
+            if (!*size_only || g->res.f.lg_page_size != leaf_bits ||
                 !grouped || g->group_bits != cont_group_bits) {
                 return g;
             }
@@ -490,11 +435,18 @@ static void group_insert(CPUState *cs, ArmContpte *s, uint64_t va,
         .va = va_bits(va) - offset,
         .pa = result->f.phys_addr - offset,
         .res = *result,
+        .origin = s->fill.origin,
     };
     s->ngroups++;
     s->group_sizes[s->fill.level == 3 ? 0 : 1] |= 1ULL << group_bits;
     stat_add(&s->stats.groups_cached, 1);
     trace_contpte_fill(cs->cpu_index, g->va, 1ULL << group_bits, g->pa);
+}
+
+/* ID_AA64MMFR2_EL1.BBM: 3 is FEAT_BBML3, level 2 without the abort. */
+static unsigned bbm_level(CPUARMState *env)
+{
+    return FIELD_EX64(env_archcpu(env)->isar.id_aa64mmfr2, ID_AA64MMFR2, BBM);
 }
 
 static bool conflict_abort(CPUARMState *env, ArmContpte *s,
@@ -528,15 +480,27 @@ bool arm_contpte_walk(CPUARMState *env, const ArmContpteLeaf *leaf,
         stat_add(&s->stats.cont_walks, 1);
     }
     if (s->mode >= CONTPTE_MODE_CHECK && s->ngroups) {
-        ContpteGroup *g = stale_group(s, leaf, grouped, group_bits);
+        bool size_only = false;
+        ContpteGroup *g = stale_group(s, leaf, grouped, group_bits,
+                                      &size_only);
 
+        if (g && size_only && bbm_level(env) >= 3) {
+            /*
+             * FEAT_BBML3: no conflict abort; a lookup gives one of the
+             * two translations, never a mix.  Take the walked one.
+             */
+            stat_add(&s->stats.group_invalidations, 1);
+            group_drop(cs, s, g, TARGET_LONG_BITS);
+            g = NULL;
+        }
         if (g) {
             g_autofree char *what = g_strdup_printf(
                 "the walk gives PA 0x%" HWADDR_PRIx " but a group at VA 0x%"
                 PRIx64 "+0x%llx is cached for PA 0x%" HWADDR_PRIx,
                 leaf->oa, g->va, 1ULL << g->group_bits, g->pa);
 
-            report(env, s, leaf, CONTPTE_KIND_BBM, leaf->descaddr, what);
+            contpte_report(env, s, leaf, CONTPTE_KIND_BBM, leaf->descaddr,
+                           what);
             if (s->mode == CONTPTE_MODE_STRICT) {
                 return conflict_abort(env, s, leaf, fi);
             }
@@ -558,7 +522,32 @@ bool arm_contpte_walk(CPUARMState *env, const ArmContpteLeaf *leaf,
     s->fill.mmu_idx = leaf->mmu_idx;
     s->fill.space = leaf->space;
     s->fill.group_bits = group_bits;
+    s->fill.origin = contpte_group_index(&geo, leaf->va);
     return false;
+}
+
+bool arm_contpte_hw_update_member(CPUARMState *env, uint64_t va,
+                                  hwaddr descaddr, hwaddr *member)
+{
+    ArmContpte *s = env_archcpu(env)->contpte;
+    unsigned index = s->fill.origin;    /* this walk's member, so far */
+    ContpteGroup *g;
+
+    if (s->hwupdate != CONTPTE_HW_UPDATE_CACHED || !s->fill.valid ||
+        s->fill.va != va) {
+        return false;
+    }
+    g = group_slot(s, s->fill.level, s->fill.group_bits, va_bits(va));
+    if (!group_covers(g, s->fill.mmu_idx, s->fill.space, va) ||
+        g->group_bits != s->fill.group_bits || g->origin == index) {
+        return false;
+    }
+    /* The member of the cached one's index, in the table walked now. */
+    *member = descaddr + ((hwaddr)g->origin - index) * 8;
+    s->fill.origin = g->origin;
+    stat_add(&s->stats.hw_updates_moved, 1);
+    trace_contpte_hw_update(env_cpu(env)->cpu_index, va, descaddr, *member);
+    return true;
 }
 
 void arm_contpte_walk_done(CPUARMState *env, uint64_t va,
@@ -664,6 +653,7 @@ void arm_contpte_stats(ARMCPU *cpu, ArmContpteStats *out)
     out->group_invalidations = qatomic_read(&st->group_invalidations);
     out->group_evictions = qatomic_read(&st->group_evictions);
     out->conflict_aborts = qatomic_read(&st->conflict_aborts);
+    out->hw_updates_moved = qatomic_read(&st->hw_updates_moved);
     for (unsigned k = 0; k < CONTPTE_KIND__MAX; k++) {
         out->violations[k] = qatomic_read(&st->violations[k]);
     }
@@ -680,44 +670,8 @@ void arm_contpte_reset_stats(ARMCPU *cpu)
     qatomic_set(&st->group_invalidations, 0);
     qatomic_set(&st->group_evictions, 0);
     qatomic_set(&st->conflict_aborts, 0);
+    qatomic_set(&st->hw_updates_moved, 0);
     for (unsigned k = 0; k < CONTPTE_KIND__MAX; k++) {
         qatomic_set(&st->violations[k], 0);
     }
-}
-
-static int contpte_get_mode(Object *obj, Error **errp)
-{
-    return ARM_CPU(obj)->contpte->mode;
-}
-
-static void contpte_set_mode(Object *obj, int value, Error **errp)
-{
-    ARMCPU *cpu = ARM_CPU(obj);
-
-    if (value != CONTPTE_MODE_OFF && !tcg_enabled()) {
-        error_setg(errp, "Property 'contpte' can only be '%s' without TCG",
-                   ContpteMode_str(CONTPTE_MODE_OFF));
-        return;
-    }
-    cpu->contpte->mode = value;
-}
-
-void arm_contpte_add_property(Object *obj)
-{
-    ARMCPU *cpu = ARM_CPU(obj);
-
-    cpu->contpte = g_new0(ArmContpte, 1);
-    object_property_add_enum(obj, "contpte", "ContpteMode",
-                             &ContpteMode_lookup, contpte_get_mode,
-                             contpte_set_mode);
-    object_property_set_description(obj, "contpte",
-        "Contiguous bit model: off (ignore it), on (cache groups), "
-        "check (on, and log misprogrammed groups), strict (check, and "
-        "raise the TLB conflict abort)");
-}
-
-void arm_contpte_finalize(ARMCPU *cpu)
-{
-    g_free(cpu->contpte);
-    cpu->contpte = NULL;
 }

@@ -12,9 +12,13 @@
 #include "qapi/qapi-types-misc-target.h"
 #include "contpte-check.h"
 
-/* What a violation is counted as: the group rules, then break-before-make. */
-#define CONTPTE_KIND_BBM    CONTPTE_RULE__MAX
-#define CONTPTE_KIND__MAX   (CONTPTE_RULE__MAX + 1)
+/*
+ * What a violation is counted as: the group rules, then break-before-make,
+ * then a vCPU faulting on one descriptor over and over.
+ */
+#define CONTPTE_KIND_BBM        CONTPTE_RULE__MAX
+#define CONTPTE_KIND_FAULT_LOOP (CONTPTE_RULE__MAX + 1)
+#define CONTPTE_KIND__MAX       (CONTPTE_RULE__MAX + 2)
 
 typedef struct ArmContpteStats {
     uint64_t walks;                 /* stage 1 walks that reached a leaf */
@@ -25,6 +29,7 @@ typedef struct ArmContpteStats {
     uint64_t group_evictions;       /* groups dropped for capacity */
     uint64_t violations[CONTPTE_KIND__MAX];
     uint64_t conflict_aborts;
+    uint64_t hw_updates_moved;      /* AF/dirty updates on another member */
 } ArmContpteStats;
 
 typedef struct ArmContpte ArmContpte;
@@ -49,6 +54,8 @@ typedef struct ArmContpteLeaf {
 
 void arm_contpte_add_property(Object *obj);
 void arm_contpte_finalize(ARMCPU *cpu);
+/* At realize, once the vCPU has its index: per-vCPU ID register changes. */
+void arm_contpte_realize(ARMCPU *cpu);
 
 /*
  * Before a stage 1 walk of @va: if a cached group covers it and allows
@@ -66,6 +73,31 @@ bool arm_contpte_lookup(CPUARMState *env, ARMMMUIdx mmu_idx,
  */
 bool arm_contpte_walk(CPUARMState *env, const ArmContpteLeaf *leaf,
                       ARMMMUFaultInfo *fi);
+
+/*
+ * FEAT_HAFDBS is about to update the descriptor at @descaddr, walked for
+ * @va.  With hwupdate=cached, when a group is cached for @va, returns
+ * true with the address of the member the group was cached from: the
+ * update lands there instead (DDI 0487, "Use of the Contiguous bit with
+ * hardware updates").
+ */
+bool arm_contpte_hw_update_member(CPUARMState *env, uint64_t va,
+                                  hwaddr descaddr, hwaddr *member);
+
+/*
+ * A stage 1 walk read the descriptor @desc from @descaddr at @level: the
+ * last one read is where a fault was found, for the fault-loop detector.
+ */
+void arm_contpte_walked(CPUARMState *env, uint64_t desc,
+                             hwaddr descaddr, ARMSecuritySpace desc_space,
+                             bool desc_be, int level, unsigned granule_bits);
+
+/*
+ * The vCPU takes the translation fault @fi for @va at env's PC: report a
+ * vCPU that takes the same fault on the same descriptor again and again.
+ */
+void arm_contpte_fault(ARMCPU *cpu, uint64_t va, MMUAccessType access_type,
+                       ARMMMUIdx mmu_idx, const ARMMMUFaultInfo *fi);
 
 /* The walk of @va succeeded with @result: cache its group if it has one. */
 void arm_contpte_walk_done(CPUARMState *env, uint64_t va,

@@ -5,7 +5,7 @@ import tempfile
 import unittest
 from pathlib import Path
 
-import contdax_path  # noqa: F401
+import contdax_path
 from contdax import cache
 from contdax_run import contdax
 
@@ -112,6 +112,51 @@ class BadInputTest(unittest.TestCase):
             res = contdax("exec", "--kernel-patch", patch, "--", "true")
             self.assert_one_line_error(res, "0001-broken.patch", "mm/gup.c")
             self.assertEqual(self.complete_entries("linux-tree"), before)
+
+    def test_unknown_linux_line(self):
+        # refused before anything is built or booted
+        for cmd in (["exec", "--linux", "6.6", "--", "true"],
+                    ["build", "--linux", "6.6"],
+                    ["path", "kernel", "--linux", "6.6"],
+                    ["run", "--linux", "6.6"]):
+            with self.subTest(cmd=cmd[0]):
+                res = contdax(*cmd, timeout=30)
+                self.assert_one_line_error(res, "--linux 6.6", "6.12, 7.3",
+                                           code=2)
+                self.assertNotIn("==>", res.stderr + res.stdout)
+
+    def test_linux_with_prebuilt_kernel(self):
+        self.assert_one_line_error(
+            contdax("exec", "--kernel", __file__, "--linux", "7.3", "--",
+                    "true", timeout=30), "--linux", code=2)
+
+    def test_kernel_src_of_no_known_line(self):
+        with tempfile.TemporaryDirectory() as tmp:
+            (Path(tmp) / "Makefile").write_text("all:\n")
+            res = contdax("exec", "--kernel-src", tmp, "--", "true",
+                          timeout=30)
+            self.assert_one_line_error(res, "--kernel-src", "cannot tell "
+                                       "its kernel line", code=2)
+            (Path(tmp) / "Makefile").write_text(
+                "VERSION = 7\nPATCHLEVEL = 3\nSUBLEVEL = 0\n")
+            res = contdax("exec", "--kernel-src", tmp, "--linux", "6.12",
+                          "--", "true", timeout=30)
+            self.assert_one_line_error(res, "--linux 6.12", "Linux 7.3",
+                                       code=2)
+            self.assertNotIn("==>", res.stderr + res.stdout)
+
+    def test_patch_for_another_line(self):
+        """The 6.12 series' gup-fast devmap patch changes code that 7.3 no
+        longer has: one line naming the patch and the line, exit 2, and no
+        tree entry."""
+        patch = (contdax_path.REPO / "guest-kernel-config/patches/6.12/"
+                 "0003-mm-gup-take-a-compound-devmap-folio-s-references-"
+                 "onc.patch")
+        before = self.complete_entries("linux-tree")
+        res = contdax("build", "--linux", "7.3", "--kernel-patch", patch)
+        self.assert_one_line_error(res, patch.name, "to Linux 7.3",
+                                   "mm/gup.c", code=2)
+        self.assertEqual(self.complete_entries("linux-tree"), before)
 
     def test_fragment_symbol_kconfig_drops(self):
         with tempfile.TemporaryDirectory() as tmp:

@@ -34,7 +34,8 @@ class CommandsTest(unittest.TestCase):
         self.assertEqual(res.returncode, 0, res.stderr)
         lines = dict(line.split(": ", 1) for line in res.stdout.splitlines())
         self.assertRegex(lines["qemu-source"], r"^1:10\.0\.\d+\+ds-")
-        self.assertRegex(lines["linux-source"], r"^6\.12\.\d+-")
+        self.assertRegex(lines["linux-6.12-source"], r"^6\.12\.\d+-")
+        self.assertRegex(lines["linux-7.3-source"], r"^7\.3\.\d+-")
         self.assertTrue(lines["contdax"])
 
     def test_prebuilt_kernel_image(self):
@@ -48,6 +49,8 @@ class CommandsTest(unittest.TestCase):
 
     def test_kernel_src_must_be_a_linux_tree(self):
         with tempfile.TemporaryDirectory() as tmp:
+            (Path(tmp) / "Makefile").write_text(
+                "VERSION = 7\nPATCHLEVEL = 3\nSUBLEVEL = 0\n")
             res = contdax("exec", "--kernel-src", tmp, "--", "true")
         self.assertEqual(res.returncode, 1)
         self.assertIn("is not a Linux source tree", res.stderr)

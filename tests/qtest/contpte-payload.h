@@ -39,6 +39,25 @@ enum contpte_case {
      * after a load elsewhere filled the TLB: the report names the AT.
      */
     CASE_AT,
+    /*
+     * The read-only group cached, then repainted without the Contiguous
+     * bit and without break-before-make, then a store to page 3: legal
+     * only at FEAT_BBML3 (-cpu max,bbm=3).
+     */
+    CASE_UNFOLD,
+    /*
+     * Hardware updates (TCR_EL1.HA and HD are always on): entries 0-15
+     * writable-clean (DBM, AP[2] set) with AF clear.  Load page 2, store
+     * page 3, then read both descriptors back: under hwupdate=cached the
+     * store's dirty update lands on entry 2, the group's origin.
+     */
+    CASE_HWUPDATE,
+    /*
+     * Load page 2 of a group whose entries have AF clear, retrying the
+     * faulting load MB_RETRIES times before going on: a fault loop on a
+     * vCPU without FEAT_HAFDBS (-cpu max,hafdbs-off=1), none with it.
+     */
+    CASE_FAULT_LOOP,
 };
 
 #define CONTPTE_VICTIM      5   /* the entry a case breaks */
@@ -64,5 +83,10 @@ enum contpte_case {
 #define MB_PC               0x80    /* out: PC of the access that reports */
 #define MB_ELR              0x88    /* out: ELR_EL1 of the first exception */
 #define MB_PAR              0x90    /* out: PAR_EL1 after CASE_AT's AT */
+#define MB_MMFR2            0x98    /* out: ID_AA64MMFR2_EL1 */
+#define MB_MMFR1            0xa0    /* out: ID_AA64MMFR1_EL1 */
+#define MB_DESC_PROBE       0xa8    /* out: CASE_HWUPDATE: entry 2 after */
+#define MB_DESC_NEXT        0xb0    /* out: CASE_HWUPDATE: entry 3 after */
+#define MB_RETRIES          0xb8    /* in: faults retried before skipping */
 
 #endif

@@ -10,6 +10,7 @@
  */
 
 #include "qemu/osdep.h"
+#include "qemu/bitops.h"
 #include "libqtest.h"
 #include "qobject/qdict.h"
 #include "contpte-payload.h"
@@ -27,6 +28,10 @@ typedef struct ContpteCase {
     unsigned granule_bits;
     unsigned level;
     enum contpte_case kind;
+    unsigned bbm;       /* -cpu max,bbm=N; 0: the CPU's own level */
+    const char *cpu;    /* more -cpu max properties, ",name=value..." */
+    const char *args;   /* more QEMU arguments */
+    uint64_t retries;   /* faults the payload retries (MB_RETRIES) */
 } ContpteCase;
 
 static const char *const case_names[CASE__MAX] = {
@@ -48,7 +53,7 @@ static const char *const case_kind[CASE__MAX] = {
 
 static const char *const kinds[] = {
     "invalid", "no-cont-bit", "type", "oa-align", "oa-contig", "attr",
-    "break-before-make",
+    "break-before-make", "fault-loop",
 };
 
 static uint64_t mb(QTestState *qts, uint64_t off)
@@ -92,14 +97,19 @@ static QTestState *start_payload(const ContpteCase *c, const char *log)
     const char *payload = getenv("CONTPTE_PAYLOAD");
     QTestState *qts;
 
+    g_autofree char *bbm = c->bbm ? g_strdup_printf(",bbm=%u", c->bbm)
+                                  : g_strdup("");
+
     g_assert_nonnull(payload);
-    qts = qtest_initf("-M virt -nodefaults -cpu max,contpte=%s -m 2G "
-                      "-accel tcg -kernel %s -S -d guest_errors -D %s",
-                      c->mode, payload, log);
+    qts = qtest_initf("-M virt -nodefaults -cpu max,contpte=%s%s%s -m 2G "
+                      "-accel tcg -kernel %s -S -d guest_errors -D %s %s",
+                      c->mode, bbm, c->cpu ?: "", payload, log,
+                      c->args ?: "");
     qtest_writeq(qts, CONTPTE_MAILBOX + MB_MAGIC, CONTPTE_MAGIC);
     qtest_writeq(qts, CONTPTE_MAILBOX + MB_GRANULE_BITS, c->granule_bits);
     qtest_writeq(qts, CONTPTE_MAILBOX + MB_LEVEL, c->level);
     qtest_writeq(qts, CONTPTE_MAILBOX + MB_CASE, c->kind);
+    qtest_writeq(qts, CONTPTE_MAILBOX + MB_RETRIES, c->retries);
     qobject_unref(qmp_ok(qts, "{'execute': 'cont'}"));
     return qts;
 }
@@ -305,6 +315,227 @@ static void test_monitor(void)
     unlink(log);
 }
 
+/*
+ * The BBM level the CPU advertises (-cpu max,bbm=N), which the guest reads
+ * in ID_AA64MMFR2_EL1.  A group repainted as single entries without
+ * break-before-make (CASE_UNFOLD) is reported at level 2, where hardware
+ * may take the TLB conflict abort, and legal at FEAT_BBML3; a new output
+ * address without break-before-make (CASE_BBM) is reported at both.
+ * Either way the store to the read-only page then takes its permission
+ * fault, unless strict raised the conflict abort first.
+ */
+static void test_bbm_level(const void *data)
+{
+    const ContpteCase *c = data;
+    bool reported = c->bbm < 3 || c->kind == CASE_BBM;
+    bool strict = !strcmp(c->mode, "strict");
+    g_autofree char *log = temp_log();
+    g_autofree char *logtext = NULL;
+    QTestState *qts = boot_payload(c, log);
+    uint64_t esr = mb(qts, MB_ESR);
+    QDict *resp = qmp_ok(qts, "{'execute': 'query-contpte'}");
+    QDict *total = qdict_get_qdict(qdict_get_qdict(resp, "return"),
+                                   "total");
+    QDict *viol = qdict_get_qdict(total, "violations");
+
+    g_assert_cmpuint(extract64(mb(qts, MB_MMFR2), 52, 4), ==, c->bbm);
+    for (size_t k = 0; k < G_N_ELEMENTS(kinds); k++) {
+        bool want = reported && !strcmp(kinds[k], "break-before-make");
+
+        g_assert_cmpuint(qdict_get_int(viol, kinds[k]), ==, want);
+    }
+    g_assert_true(g_file_get_contents(log, &logtext, NULL, NULL));
+    g_assert_cmpuint(count_lines(logtext, "contpte: "), ==, reported);
+    if (reported) {
+        g_assert_nonnull(strstr(logtext, "contpte: break-before-make: "));
+        assert_report_pc(logtext, mb(qts, MB_PC));
+    }
+    g_assert_cmpuint(mb(qts, MB_EXCEPTIONS), ==, 1);
+    g_assert_cmphex(ESR_EC(esr), ==, EC_DABT_CUR);
+    g_assert_cmphex(mb(qts, MB_FAR), ==, mb(qts, MB_VA) +
+                    (CONTPTE_PROBE + 1) * mb(qts, MB_PAGE_SIZE));
+    if (strict && reported) {
+        g_assert_cmphex(ESR_FSC(esr), ==, FSC_TLB_CONFLICT);
+        g_assert_cmpuint(qdict_get_int(total, "conflict-aborts"), ==, 1);
+    } else {
+        g_assert_cmphex(ESR_FSC(esr) & FSC_PERM_MASK, ==, FSC_PERM);
+        g_assert_cmpuint(qdict_get_int(total, "conflict-aborts"), ==, 0);
+    }
+    qobject_unref(resp);
+    qtest_quit(qts);
+    unlink(log);
+}
+
+#define DESC_AF             (1ULL << 10)
+#define DESC_AP_RO          (1ULL << 7)
+#define FSC_ACCESS_L3       0x0b
+#define FAULT_LOOP_FAULTS   1000    /* contpte-faults.c */
+
+static uint64_t violations_of(QTestState *qts, const char *kind)
+{
+    QDict *resp = qmp_ok(qts, "{'execute': 'query-contpte'}");
+    uint64_t n = qdict_get_int(qdict_get_qdict(qdict_get_qdict(
+        qdict_get_qdict(resp, "return"), "total"), "violations"), kind);
+
+    qobject_unref(resp);
+    return n;
+}
+
+/*
+ * Where a hardware dirty update lands (-cpu max,hwupdate=entry|cached).
+ * The group is writable-clean with AF clear; a load of page 2 caches it
+ * (setting AF on entry 2 itself, since no group was cached yet), then a
+ * store to page 3 walks again for write permission.  With hwupdate=cached
+ * and the model on, the dirty update lands on entry 2, the group's
+ * origin, and entry 3 stays clean and old, as hardware holding one TLB
+ * entry for the group may leave it; otherwise entry 3 takes both.
+ */
+static void test_hwupdate(const void *data)
+{
+    const ContpteCase *c = data;
+    bool moved = strstr(c->cpu, "cached") && strcmp(c->mode, "off");
+    g_autofree char *log = temp_log();
+    QTestState *qts = boot_payload(c, log);
+    uint64_t probe = mb(qts, MB_DESC_PROBE), next = mb(qts, MB_DESC_NEXT);
+
+    g_assert_cmpuint(mb(qts, MB_EXCEPTIONS), ==, 0);
+    g_assert_cmphex(probe & DESC_AF, ==, DESC_AF);
+    g_assert_cmphex(probe & DESC_AP_RO, ==, moved ? 0 : DESC_AP_RO);
+    g_assert_cmphex(next & DESC_AF, ==, moved ? 0 : DESC_AF);
+    g_assert_cmphex(next & DESC_AP_RO, ==, moved ? DESC_AP_RO : 0);
+    g_assert_cmpuint(total_stat(qts, "hw-updates-moved"), ==, moved);
+    for (size_t k = 0; k < G_N_ELEMENTS(kinds); k++) {
+        g_assert_cmpuint(violations_of(qts, kinds[k]), ==, 0);
+    }
+    qtest_quit(qts);
+    unlink(log);
+}
+
+/*
+ * A vCPU without FEAT_HAFDBS (-cpu max,hafdbs-off=1): the guest sees
+ * ID_AA64MMFR1_EL1.HAFDBS 0 and TCR_EL1.HA has no effect, so a load of a
+ * page with AF clear takes the Access flag fault; with the feature,
+ * hardware sets AF and the load completes.
+ */
+static void test_hafdbs_off(const void *data)
+{
+    const ContpteCase *c = data;
+    bool off = c->cpu && strstr(c->cpu, "hafdbs-off=1");
+    g_autofree char *log = temp_log();
+    QTestState *qts = boot_payload(c, log);
+
+    g_assert_cmpuint(extract64(mb(qts, MB_MMFR1), 0, 4), ==, off ? 0 : 2);
+    g_assert_cmpuint(mb(qts, MB_EXCEPTIONS), ==, off);
+    if (off) {
+        g_assert_cmphex(ESR_EC(mb(qts, MB_ESR)), ==, EC_DABT_CUR);
+        g_assert_cmphex(ESR_FSC(mb(qts, MB_ESR)), ==, FSC_ACCESS_L3);
+    }
+    qtest_quit(qts);
+    unlink(log);
+}
+
+/*
+ * The fault-loop detector: the payload retries a load that takes the
+ * Access flag fault c->retries times.  check reports it once, past
+ * FAULT_LOOP_FAULTS identical faults, naming the load's PC, and lets the
+ * guest go on; strict stops it as a guest panic; fewer faults, or the
+ * model off, report nothing.
+ */
+static void test_fault_loop(const void *data)
+{
+    const ContpteCase *c = data;
+    bool checks = !strcmp(c->mode, "check") || !strcmp(c->mode, "strict");
+    bool loops = checks && c->retries >= FAULT_LOOP_FAULTS;
+    g_autofree char *log = temp_log();
+    g_autofree char *logtext = NULL;
+    QTestState *qts;
+
+    if (loops && !strcmp(c->mode, "strict")) {
+        QDict *resp = NULL;
+
+        qts = start_payload(c, log);
+        for (int i = 0; i < 20000; i++) {
+            resp = qmp_ok(qts, "{'execute': 'query-status'}");
+            if (!strcmp(qdict_get_str(qdict_get_qdict(resp, "return"),
+                                      "status"), "guest-panicked")) {
+                break;
+            }
+            qobject_unref(resp);
+            resp = NULL;
+            g_usleep(1000);
+        }
+        g_assert_nonnull(resp);
+        qobject_unref(resp);
+        g_assert_cmpuint(mb(qts, MB_DONE), ==, 0);
+        /* the panic stops the vCPU before or after it takes the last */
+        g_assert_cmpuint(mb(qts, MB_EXCEPTIONS), >=, FAULT_LOOP_FAULTS - 1);
+        g_assert_cmpuint(mb(qts, MB_EXCEPTIONS), <, c->retries);
+    } else {
+        qts = boot_payload(c, log);
+        g_assert_cmpuint(mb(qts, MB_EXCEPTIONS), ==, c->retries + 1);
+    }
+    g_assert_cmpuint(violations_of(qts, "fault-loop"), ==, loops);
+    g_assert_true(g_file_get_contents(log, &logtext, NULL, NULL));
+    g_assert_cmpuint(count_lines(logtext, "contpte: "), ==, loops);
+    if (loops) {
+        g_assert_nonnull(strstr(logtext, "contpte: fault-loop: VA 0x"));
+        g_assert_nonnull(strstr(logtext, "identical access flag faults"));
+        g_assert_nonnull(strstr(logtext, "group at 0x"));
+        assert_report_pc(logtext, mb(qts, MB_PC));
+    }
+    qtest_quit(qts);
+    unlink(log);
+}
+
+static void add_hw_cases(void)
+{
+    static const char *const modes[] = { "off", "on", "check", "strict" };
+
+    for (unsigned m = 0; m < G_N_ELEMENTS(modes); m++) {
+        for (unsigned cached = 0; cached < 2; cached++) {
+            ContpteCase *c = g_new0(ContpteCase, 1);
+            g_autofree char *path = NULL;
+
+            *c = (ContpteCase) {
+                .mode = modes[m], .granule_bits = 12, .level = 3,
+                .kind = CASE_HWUPDATE,
+                .cpu = cached ? ",hwupdate=cached" : ",hwupdate=entry",
+            };
+            path = g_strdup_printf("/contpte/hwupdate/%s/%s", c->cpu + 10,
+                                   c->mode);
+            qtest_add_data_func_full(path, c, test_hwupdate, g_free);
+        }
+    }
+    for (unsigned off = 0; off < 2; off++) {
+        ContpteCase *c = g_new0(ContpteCase, 1);
+
+        *c = (ContpteCase) {
+            .mode = "off", .granule_bits = 12, .level = 3,
+            .kind = CASE_FAULT_LOOP, .cpu = off ? ",hafdbs-off=1" : NULL,
+        };
+        qtest_add_data_func_full(off ? "/contpte/hafdbs/off" :
+                                 "/contpte/hafdbs/on", c, test_hafdbs_off,
+                                 g_free);
+    }
+    for (unsigned m = 0; m < G_N_ELEMENTS(modes); m++) {
+        for (unsigned many = 0; many < 2; many++) {
+            ContpteCase *c = g_new0(ContpteCase, 1);
+            g_autofree char *path = NULL;
+
+            *c = (ContpteCase) {
+                .mode = modes[m], .granule_bits = 12, .level = 3,
+                .kind = CASE_FAULT_LOOP, .cpu = ",hafdbs-off=1",
+                .retries = many ? 3 * FAULT_LOOP_FAULTS
+                                : FAULT_LOOP_FAULTS / 2,
+                .args = "-action panic=pause",
+            };
+            path = g_strdup_printf("/contpte/fault-loop/%s/%" PRIu64,
+                                   c->mode, c->retries);
+            qtest_add_data_func_full(path, c, test_fault_loop, g_free);
+        }
+    }
+}
+
 /* A consistent group prints as one line. */
 static void test_info_tlb_group(void)
 {
@@ -403,5 +634,20 @@ int main(int argc, char **argv)
             qtest_add_data_func_full(path, c, test_at, g_free);
         }
     }
+    for (unsigned i = 0; i < 2 * 2 * 2 * 3; i++) {
+        ContpteCase *c = g_new0(ContpteCase, 1);
+        g_autofree char *path = NULL;
+
+        *c = (ContpteCase) {
+            .mode = i & 1 ? "strict" : "check", .bbm = i & 2 ? 3 : 2,
+            .kind = i & 4 ? CASE_BBM : CASE_UNFOLD,
+            .granule_bits = 12 + 2 * (i / 8), .level = 3,
+        };
+        path = g_strdup_printf("/contpte/bbm%u/%s/%s/%uk", c->bbm,
+                               c->kind == CASE_BBM ? "new-oa" : "unfold",
+                               c->mode, 1u << (c->granule_bits - 10));
+        qtest_add_data_func_full(path, c, test_bbm_level, g_free);
+    }
+    add_hw_cases();
     return g_test_run();
 }

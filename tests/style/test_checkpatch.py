@@ -6,7 +6,7 @@ import subprocess
 import unittest
 
 import contdax_path
-from contdax import kernel_build, qemu_build
+from contdax import kernel_build, linux_lines, qemu_build
 
 REPO = contdax_path.REPO
 C_DIRS = ["hw", "include", "target", "tests/qtest", "tests/unit", "tools"]
@@ -24,15 +24,20 @@ class CheckpatchTest(unittest.TestCase):
     def setUpClass(cls):
         cls.scripts = {
             "qemu": qemu_build.build(REPO).path / "src/scripts/checkpatch.pl",
-            "linux": kernel_build.tree(REPO)[0] / "scripts/checkpatch.pl",
+            "linux": kernel_build.tree(REPO, linux_lines.get(
+                linux_lines.DEFAULT))[0] / "scripts/checkpatch.pl",
         }
+        for name, line in linux_lines.LINES.items():
+            cls.scripts[f"linux-{name}"] = kernel_build.tree(
+                REPO, line)[0] / "scripts/checkpatch.pl"
 
     def checkpatch(self, tree, path, *flags):
         # relative paths: QEMU's checkpatch applies some rules by path
         # (tests/).  Given a relative path here, the kernel's reads a
         # .patch as a source file (context lines become trailing
         # whitespace), so kernel patches go by absolute path.
-        arg = path if tree == "linux" and path.suffix == ".patch" else \
+        arg = path if tree.startswith("linux") and path.suffix == ".patch" \
+            else \
             path.relative_to(REPO)
         res = subprocess.run(["perl", str(self.scripts[tree]), "--no-tree",
                               *flags, str(arg)],
@@ -52,8 +57,10 @@ for _p in sorted((REPO / "patches/qemu").glob("*.patch")):
     _add("qemu", _p)
 for _f in sorted((REPO / "guest").glob("*.c")):
     _add("linux", _f, "-f")
-for _p in sorted((REPO / "guest-kernel-config/patches").glob("*.patch")):
-    _add("linux", _p)
+for _name, _line in linux_lines.LINES.items():
+    # each line's patches by that line's own checkpatch
+    for _p in sorted(_line.patch_dir(REPO).glob("*.patch")):
+        _add(f"linux-{_name}", _p)
 
 
 if __name__ == "__main__":

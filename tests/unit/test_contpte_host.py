@@ -6,7 +6,7 @@ import contdax_path  # noqa: F401
 from contdax import bench, contpte
 
 KINDS = ("invalid", "no-cont-bit", "type", "oa-align", "oa-contig", "attr",
-         "break-before-make")
+         "break-before-make", "fault-loop")
 
 
 def stats(walks, contig=0, hits=0, **violations):
@@ -29,6 +29,15 @@ class ContpteHostTest(unittest.TestCase):
             line, "contpte check: 10 walks, 4 contiguous, 3 groups cached, "
             "7 hits, 2 invalidated; violations 1 (attr 1), conflict "
             "aborts 0")
+
+    def test_a_fault_loop_is_what_stopped_the_guest(self):
+        log = ("contpte: attr: VA 0x1000 ...\n"
+               "contpte: fault-loop: VA 0x2000 descriptor 0x0 ...\n")
+        self.assertEqual(contpte.stopping_report(log),
+                         "contpte: fault-loop: VA 0x2000 descriptor 0x0 ...")
+        self.assertIsNone(contpte.stopping_report(
+            "contpte: attr: VA 0x1000 ...\n"))
+        self.assertIsNone(contpte.stopping_report(""))
 
     def test_reports_keep_only_the_models_lines(self):
         log = ("virtio_mmio_write: attempt to write guest features\n"

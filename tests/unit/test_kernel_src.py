@@ -1,6 +1,7 @@
 # SPDX-License-Identifier: GPL-2.0-or-later
-"""--kernel-src with patches: they go to a copy, the user's tree is only
-read, and the copy follows the tree from one build to the next."""
+"""--kernel-src: the tree is synced into a work source and patched there,
+the user's tree is only read, and the work source follows the tree from
+one build to the next."""
 import subprocess
 import tempfile
 import unittest
@@ -35,7 +36,7 @@ class PatchedCopyTest(unittest.TestCase):
 
     def copy(self):
         with step("patched copy", self.tmp / "logs") as s:
-            kernel_build.patched_copy(s, self.src, self.dst, [self.patch])
+            kernel_build.sync_user_tree(s, self.src, self.dst, [self.patch])
 
     def test_copy_is_patched_and_tree_is_not(self):
         self.copy()
@@ -54,6 +55,13 @@ class PatchedCopyTest(unittest.TestCase):
                          "one\n2\nthree\n")
         self.assertTrue((self.dst / "mm/new.c").exists())
         self.assertFalse((self.dst / "Makefile").exists())
+
+    def test_without_patches_the_tree_comes_back(self):
+        self.copy()
+        with step("plain copy", self.tmp / "logs") as s:
+            kernel_build.sync_user_tree(s, self.src, self.dst, [])
+        self.assertEqual((self.dst / "mm/gup.c").read_text(),
+                         "one\ntwo\nthree\n")
 
     def test_patch_already_in_the_tree(self):
         write(self.src / "mm/gup.c", "one\n2\nthree\n")

@@ -7,7 +7,10 @@
 #ifndef CONTPTE_PAYLOAD_ENTRY_H
 #define CONTPTE_PAYLOAD_ENTRY_H
 
+#include <stdint.h>
+
 void payload_main(void);        /* at EL1, MMU off, stack set */
-void sync_exception(void);      /* from the EL1 synchronous vector */
+/* From the EL1 synchronous vector: how far to move ELR_EL1 (0: retry). */
+uint64_t sync_exception(void);
 
 #endif

@@ -26,6 +26,7 @@
 #define DESC_SH(s)      ((uint64_t)(s) << 8)
 #define DESC_AF         (1ULL << 10)
 #define DESC_NG         (1ULL << 11)
+#define DESC_DBM        (1ULL << 51)
 #define DESC_CONT       (1ULL << 52)
 #define DESC_UXN        (1ULL << 54)
 
@@ -85,8 +86,12 @@ static uint64_t leaf(uint64_t oa, unsigned level, uint64_t attrs)
     return oa | attrs | DESC_VALID | (level == 3 ? DESC_TABLE : 0);
 }
 
-/* Called from the vector table for every synchronous exception. */
-void sync_exception(void)
+/*
+ * Called from the vector table for every synchronous exception: retry the
+ * faulting instruction while the case asks for it (MB_RETRIES), then go
+ * past it.
+ */
+uint64_t sync_exception(void)
 {
     uint64_t esr, far, elr;
 
@@ -98,6 +103,7 @@ void sync_exception(void)
         MB(MB_ELR) = elr;
     }
     MB(MB_EXCEPTIONS) = MB(MB_EXCEPTIONS) + 1;
+    return MB(MB_EXCEPTIONS) <= MB(MB_RETRIES) ? 0 : 4;
 }
 
 static uint64_t load(uint64_t va)
@@ -113,9 +119,10 @@ static uint64_t probe_load(uint64_t va)
 {
     uint64_t v, pc;
 
-    asm volatile("adr %1, 1f\n1:\tldr %0, [%2]"
-                 : "=&r"(v), "=&r"(pc) : "r"(va) : "memory");
-    MB(MB_PC) = pc;
+    /* The PC goes out first: a guest stopped at the load never returns. */
+    asm volatile("adr %1, 1f\n\tstr %1, [%3]\n1:\tldr %0, [%2]"
+                 : "=&r"(v), "=&r"(pc)
+                 : "r"(va), "r"(&MB(MB_PC)) : "memory");
     return v;
 }
 
@@ -162,7 +169,9 @@ static void enable_mmu(void)
                    | (3ULL << 12)       /* SH0 inner */
                    | (tg0 << 14)
                    | (1ULL << 23)       /* EPD1: no TTBR1 walks */
-                   | (2ULL << 32);      /* IPS: 40 bits */
+                   | (2ULL << 32)       /* IPS: 40 bits */
+                   | (1ULL << 39)       /* HA: hardware AF, if the CPU */
+                   | (1ULL << 40);      /* HD: and dirty state has it */
     uint64_t mair = 0xff | (0x44ULL << 8);  /* 0: WB, 1: non-cacheable */
     uint64_t sctlr;
 
@@ -193,6 +202,8 @@ void payload_main(void)
     if (MB(MB_MAGIC) != CONTPTE_MAGIC) {
         return;
     }
+    asm volatile("mrs %0, id_aa64mmfr2_el1" : "=r"(MB(MB_MMFR2)));
+    asm volatile("mrs %0, id_aa64mmfr1_el1" : "=r"(MB(MB_MMFR1)));
     granule_bits = MB(MB_GRANULE_BITS);
     stride = granule_bits - 3;
     start_level = 4 - (48 - 4) / stride;
@@ -215,8 +226,14 @@ void payload_main(void)
     page = 1ULL << entry_bits;
     group_oa = level == 3 || granule_bits == 12 ? 0x50000000ULL :
                granule_bits == 14 ? 0x40000000ULL : 0;
-    if (c == CASE_BBM) {
+    if (c == CASE_BBM || c == CASE_UNFOLD) {
         attrs |= DESC_AP_RO;
+    }
+    if (c == CASE_HWUPDATE) {
+        attrs = (attrs | DESC_AP_RO | DESC_DBM) & ~DESC_AF;
+    }
+    if (c == CASE_FAULT_LOOP) {
+        attrs &= ~DESC_AF;
     }
     group = slot(GROUP_VA, level);
     for (unsigned i = 0; i < entries; i++) {
@@ -305,6 +322,29 @@ void payload_main(void)
         }
         asm volatile("dsb ish" : : : "memory");
         probe_store(GROUP_VA + (CONTPTE_PROBE + 1) * page, 1);
+        break;
+    case CASE_UNFOLD:
+        /*
+         * Cache the read-only group, then repaint it as single entries
+         * (same output addresses and attributes, Contiguous bit clear)
+         * without break-before-make, as Linux's contpte_convert() does
+         * on a FEAT_BBML3 CPU; then store: the store misses the group's
+         * permissions, and its walk finds a smaller translation.
+         */
+        sum += load(GROUP_VA + CONTPTE_PROBE * page);
+        for (unsigned i = 0; i < entries; i++) {
+            group[i] &= ~DESC_CONT;
+        }
+        asm volatile("dsb ish" : : : "memory");
+        probe_store(GROUP_VA + (CONTPTE_PROBE + 1) * page, 1);
+        break;
+    case CASE_HWUPDATE:
+        sum += load(GROUP_VA + CONTPTE_PROBE * page);
+        probe_store(GROUP_VA + (CONTPTE_PROBE + 1) * page, 0x5a);
+        sum += load(GROUP_VA + (CONTPTE_PROBE + 1) * page);
+        asm volatile("dsb ish" : : : "memory");
+        MB(MB_DESC_PROBE) = group[CONTPTE_PROBE];
+        MB(MB_DESC_NEXT) = group[CONTPTE_PROBE + 1];
         break;
     case CASE_AT:
         /*

@@ -3,7 +3,8 @@
  *
  * Entry at EL1 with the MMU off, and the EL1 vector table: every
  * synchronous exception from EL1 is handed to sync_exception(), which
- * records it; execution resumes after the faulting instruction.
+ * records it and says where execution resumes: after the faulting
+ * instruction, or at it again (a fault loop).
  */
 
     .section .text.start, "ax"
@@ -48,9 +49,9 @@ sync_entry:
     stp     x16, x17, [sp, #128]
     stp     x18, x30, [sp, #144]
     bl      sync_exception
-    mrs     x0, elr_el1
-    add     x0, x0, #4
-    msr     elr_el1, x0
+    mrs     x1, elr_el1
+    add     x1, x1, x0
+    msr     elr_el1, x1
     ldp     x0, x1, [sp, #0]
     ldp     x2, x3, [sp, #16]
     ldp     x4, x5, [sp, #32]

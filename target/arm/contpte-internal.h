@@ -1,0 +1,110 @@
+/*
+ * SPDX-License-Identifier: GPL-2.0-or-later
+ *
+ * The state of the Contiguous-bit model shared by its files: the group
+ * cache and checks (contpte.c), the CPU properties (contpte-cpu.c) and
+ * the fault-loop detector (contpte-faults.c).
+ */
+
+#ifndef TARGET_ARM_CONTPTE_INTERNAL_H
+#define TARGET_ARM_CONTPTE_INTERNAL_H
+
+#include "qemu/atomic.h"
+#include "contpte.h"
+
+#define CONTPTE_SETS        256     /* direct-mapped slots per level */
+#define CONTPTE_PENDING     8       /* transiently invalid groups watched */
+#define CONTPTE_MAX_REPORT  8       /* violations logged per walk */
+#define CONTPTE_MAX_FOUND   256     /* violations classified per walk */
+#define CONTPTE_MAX_ENTRIES 128     /* the largest group: 16K granule, L3 */
+#define VA_BITS             56      /* VA bits that select a translation */
+
+/* One cached group: what a TLB entry for the whole group would hold. */
+typedef struct ContpteGroup {
+    bool valid;
+    ARMMMUIdx mmu_idx;
+    ARMSecuritySpace space;
+    uint8_t group_bits;
+    uint64_t va;                /* group base, VA_BITS significant */
+    hwaddr pa;                  /* output address of the group base */
+    GetPhysAddrResult res;      /* the leaf's translation */
+    unsigned origin;            /* the member it was cached from */
+} ContpteGroup;
+
+/*
+ * A group seen with invalid entries beside valid contiguous ones.  Linux
+ * passes through this state while it refills a group after
+ * break-before-make (contpte_convert, set_ptes), so it is only reported
+ * when it is still there after TLB maintenance covered the group.
+ */
+typedef struct ContptePending {
+    bool valid;
+    bool flushed;
+    ARMMMUIdx mmu_idx;
+    uint8_t group_bits;
+    uint64_t va;
+    hwaddr group_descaddr;
+} ContptePending;
+
+struct ArmContpte {
+    ContpteMode mode;
+    ArmContpteStats stats;
+    unsigned ngroups;
+    ContpteGroup groups[2][CONTPTE_SETS];     /* [0]: level 3, [1]: level 2 */
+    uint64_t group_sizes[2];    /* bit N: groups of 1 << N were cached */
+    ContptePending pending[CONTPTE_PENDING];
+    unsigned next_pending;
+    uintptr_t retaddr;
+    /* The group the walk in progress may cache once it succeeds. */
+    struct {
+        bool valid;
+        uint64_t va;
+        int level;
+        ARMMMUIdx mmu_idx;
+        ARMSecuritySpace space;
+        unsigned group_bits;
+        unsigned origin;        /* the member hardware updates land on */
+    } fill;
+    /* Where hardware AF/dirty updates land (-cpu ...,hwupdate=). */
+    ContpteHwUpdate hwupdate;
+    /* vCPUs without FEAT_HAFDBS (-cpu ...,hafdbs-off=), by index. */
+    uint64_t hafdbs_off;
+    /* The last walk's leaf, for the fault-loop detector. */
+    struct {
+        uint64_t desc;
+        hwaddr descaddr;
+        int level;
+        unsigned granule_bits;
+        ARMSecuritySpace desc_space;
+        bool desc_be;
+    } walked;
+    /* The last translation fault taken, and how often in a row. */
+    struct {
+        uint64_t va;
+        uint64_t pc;
+        uint64_t desc;
+        unsigned type;
+        uint64_t count;
+    } fault;
+};
+
+static inline void stat_add(uint64_t *counter, uint64_t n)
+{
+    qatomic_set(counter, qatomic_read(counter) + n);
+}
+
+static inline uint64_t va_bits(uint64_t va)
+{
+    return va & MAKE_64BIT_MASK(0, VA_BITS);
+}
+
+/* Log one violation of @kind at @descaddr, once per (descaddr, kind). */
+void contpte_report(CPUARMState *env, ArmContpte *s,
+                    const ArmContpteLeaf *leaf, unsigned kind,
+                    hwaddr descaddr, const char *what);
+
+/* Read @n descriptors from @base in the table space of @leaf. */
+bool contpte_read_descs(CPUARMState *env, const ArmContpteLeaf *leaf,
+                        hwaddr base, unsigned n, uint64_t *descs);
+
+#endif

@@ -1,0 +1,143 @@
+# SPDX-License-Identifier: GPL-2.0-or-later
+"""Both kernel lines, every flavour: `--linux 6.12|7.3` on each granule and
+on ACPI boot, the contpte model under 7.3's own contpte code, and a user's
+7.3 tree with and without the project's patches.
+
+The default line (6.12) is every other guest test's; what this file adds is
+7.3 beside it, booted the same way.
+"""
+import re
+import tempfile
+import unittest
+from pathlib import Path
+
+import contdax_path  # noqa: F401
+from contdax import devmap, linux_lines, sources
+from contdax.ui import step
+from contdax_run import contdax
+from test_contpte import counters
+
+PAGE_SIZES = {"4k": 4096, "16k": 16384, "64k": 65536}
+
+
+class LinesTest(unittest.TestCase):
+    def test_uname_on_every_line_and_granule(self):
+        for name in linux_lines.LINES:
+            for granule, size in PAGE_SIZES.items():
+                with self.subTest(line=name, granule=granule):
+                    res = contdax("exec", "--linux", name, "--granule",
+                                  granule, "--", "sh", "-c",
+                                  "uname -r; getconf PAGESIZE")
+                    self.assertEqual(res.returncode, 0, res.stderr)
+                    release, page = res.stdout.splitlines()
+                    self.assertRegex(release, rf"^{re.escape(name)}\.\d+"
+                                     r"-contdax$")
+                    self.assertEqual(int(page), size)
+
+    def test_acpi_boot_finds_the_nvdimm_on_7_3(self):
+        with tempfile.TemporaryDirectory() as tmp:
+            res = contdax("exec", "--linux", "7.3", "--boot", "acpi",
+                          "--nvdimm", "1G", "--memmap", "ram",
+                          "--nvdimm-file", Path(tmp) / "pmem.img", "--",
+                          "sh", "-c", "uname -r; ls /sys/firmware/acpi/"
+                          "tables | grep -c NFIT; cat /sys/bus/dax/devices/"
+                          "dax0.0/align; daxmap -m 64 -w 1 && daxmap -m 64 "
+                          "-c 1", timeout=900)
+        self.assertEqual(res.returncode, 0, res.stdout + res.stderr)
+        lines = res.stdout.splitlines()
+        self.assertRegex(lines[0], r"^7\.3\.\d+-contdax$")
+        self.assertEqual(lines[1], "1")
+        self.assertEqual(lines[2], str(2 << 20))
+        facts = dict(x.split("=", 1) for x in lines if "=" in x)
+        self.assertEqual(int(facts["pages_per_fault"]), 512, res.stdout)
+        self.assertEqual(facts["mismatched_words"], "0")
+
+    def test_7_3_dax_vmemmap_is_deduplicated(self):
+        """The 7.3 series' arm64 DAX vmemmap patch: a 2M-aligned namespace
+        with memmap=ram costs a quarter of the struct pages, read from the
+        kernel's own vmstat around a rebind."""
+        with tempfile.TemporaryDirectory() as tmp:
+            res = contdax("exec", "--linux", "7.3", "--nvdimm", "1G",
+                          "--memmap", "ram", "--nvdimm-file",
+                          Path(tmp) / "pmem.img", "--", "sh", "-c",
+                          "zcat /proc/config.gz | grep "
+                          "ARCH_WANT_OPTIMIZE_DAX_VMEMMAP=; "
+                          "dax-facts.sh && dax-rebind.sh", timeout=900)
+        self.assertEqual(res.returncode, 0, res.stdout + res.stderr)
+        self.assertIn("CONFIG_ARCH_WANT_OPTIMIZE_DAX_VMEMMAP=y", res.stdout)
+        facts, _, events = devmap.parse(res.stdout)
+        took = devmap.binds(events, 1)
+        self.assertEqual(len(took), 1, res.stdout)
+        # 2 vmemmap pages per 2M folio: a quarter of the full array
+        self.assertEqual(took[0]["memmap_pages"],
+                         devmap.expected_memmap_pages(facts, 1))
+        self.assertEqual(4 * took[0]["memmap_pages"],
+                         devmap.expected_memmap_pages(facts, 0))
+
+    def test_strict_model_under_7_3_contpte_code(self):
+        """At BBM level 2 (-cpu max) and at FEAT_BBML3, where 7.3 leaves
+        out contpte_convert()'s TLBI: no violation either way."""
+        for bbm in (2, 3):
+            with self.subTest(bbm=bbm):
+                self.strict_workload(bbm)
+
+    def strict_workload(self, bbm):
+        res = contdax("exec", "--linux", "7.3", "--cpu", f"max,bbm={bbm}",
+                      "--contpte", "strict", "--", "sh", "-c",
+                      "dmesg | grep -c 'detected: BBM Level 3'; "
+                      "contpte-workload.sh all -s 8 -i 120", timeout=900)
+        self.assertEqual(res.returncode, 0, res.stdout + res.stderr)
+        self.assertEqual(res.stdout.splitlines()[0],
+                         "1" if bbm == 3 else "0")
+        for name in ("cow", "gup_longterm", "mthp-stress"):
+            self.assertRegex(res.stdout, rf"step={name} status=0")
+        self.assertIn("mismatches 0", res.stdout)
+        self.assertGreater(int(re.search(r"mthp_faults=(\d+)",
+                                         res.stdout)[1]), 0)
+        _, c = counters(res.stderr)
+        self.assertGreater(c["contiguous"], 0)
+        self.assertEqual(c["violations"], 0, res.stderr)
+        self.assertEqual(c["aborts"], 0, res.stderr)
+
+
+class UserTreeTest(unittest.TestCase):
+    """A real 7.3 tree as a kernel developer has it: Debian's unpacked
+    source, built by --kernel-src and booted, with and without the
+    project's patches.  The tree itself is never written."""
+
+    @classmethod
+    def setUpClass(cls):
+        cls.tmp = tempfile.TemporaryDirectory()
+        cls.tree = Path(cls.tmp.name) / "linux-7.3"
+        with step("unpack a 7.3 tree for --kernel-src", Path(cls.tmp.name)) \
+                as s:
+            sources.unpack_linux(s, linux_lines.get("7.3"), cls.tree)
+
+    @classmethod
+    def tearDownClass(cls):
+        cls.tmp.cleanup()
+
+    def boot(self, *extra):
+        return contdax("exec", "--kernel-src", self.tree, *extra, "--",
+                       "sh", "-c", "uname -r; zcat /proc/config.gz | grep "
+                       "-c ARCH_WANT_OPTIMIZE_DAX_VMEMMAP=y || true",
+                       timeout=1800)
+
+    def test_with_and_without_project_patches(self):
+        kconfig = (self.tree / "arch/arm64/Kconfig").read_text()
+        res = self.boot()
+        self.assertEqual(res.returncode, 0, res.stdout + res.stderr)
+        release, dedup = res.stdout.splitlines()
+        self.assertRegex(release, r"^7\.3\.\d+-contdax$")
+        self.assertEqual(dedup, "0")
+        res = self.boot("--project-patches")
+        self.assertEqual(res.returncode, 0, res.stdout + res.stderr)
+        release, dedup = res.stdout.splitlines()
+        self.assertRegex(release, r"^7\.3\.\d+-contdax$")
+        self.assertEqual(dedup, "1")
+        self.assertEqual((self.tree / "arch/arm64/Kconfig").read_text(),
+                         kconfig)
+
+
+if __name__ == "__main__":
+    unittest.main()
