@@ -96,12 +96,13 @@ class Outcome:
     detected: bool
     by: str             # the report or line that showed it
     seconds: float
+    plain: bool         # detected with plain -cpu max as well
     clean: bool         # the fixed kernel ran the reproducer clean
     clean_note: str
 
 
-def _boot(qemu, kernel, initrd, bug):
-    opts = machine.MachineOptions(smp=bug.smp, cpu=bug.cpu,
+def _boot(qemu, kernel, initrd, bug, cpu=None):
+    opts = machine.MachineOptions(smp=bug.smp, cpu=cpu or bug.cpu,
                                   contpte=bug.contpte, timeout=bug.timeout)
     start = time.monotonic()
     try:
@@ -125,9 +126,12 @@ def _first_line_with(text, needle):
 
 
 def check(qemu, initrd, bug, buggy, fixed):
-    """Run bug's reproducer on both kernels; an Outcome."""
+    """Run bug's reproducer on both kernels, and on the buggy one also
+    with plain -cpu max, to show what the CPU options add; an Outcome."""
     _, text, seconds = _boot(qemu, buggy, initrd, bug)
     found = _first_line_with(text, bug.detect)
+    _, text, _ = _boot(qemu, buggy, initrd, bug, cpu="max")
+    plain = bool(_first_line_with(text, bug.detect))
     res, text, _ = _boot(qemu, fixed, initrd, bug)
     if res is None:
         clean, note = False, text.splitlines()[0] if text else "failed"
@@ -138,21 +142,28 @@ def check(qemu, initrd, bug, buggy, fixed):
         clean, note = False, contpte.summary(bug.contpte, res.contpte)
     else:
         clean, note = True, "clean"
-    return Outcome(bool(found), found, seconds, clean, note)
+    return Outcome(bool(found), found, seconds, plain, clean, note)
 
 
 def render(rows):
-    lines = [f"{'bug':<28} {'line':<5} {'kind':<10} {'buggy kernel':<14}"
-             f" {'in':>6}  {'fixed kernel':<12} report"]
+    lines = [f"{'bug':<24} {'line':<5} {'kind':<10} {'options':<20} "
+             f"{'buggy kernel':<13} {'in':>5}  {'-cpu max':<9} "
+             f"{'fixed':<8} report"]
     for bug, out in rows:
         lines.append(
-            f"{bug.name:<28} {bug.line:<5} "
+            f"{bug.name:<24} {bug.line:<5} "
             f"{'realistic' if bug.realistic else 'shipped':<10} "
-            f"{'detected' if out.detected else 'MISSED':<14} "
-            f"{out.seconds:>5.0f}s  {'clean' if out.clean else 'REPORTS':<12}"
-            f" {(out.by if out.detected else '-')[:120]}")
+            f"{bug.cpu.removeprefix('max,'):<20} "
+            f"{'detected' if out.detected else 'MISSED':<13} "
+            f"{out.seconds:>4.0f}s  "
+            f"{'detected' if out.plain else 'missed':<9} "
+            f"{'clean' if out.clean else 'REPORTS':<8} "
+            f"{(out.by if out.detected else '-')[:110]}")
         if not out.clean:
             lines.append(f"    fixed kernel: {out.clean_note}")
+    lines.append("buggy kernel: the reproducer with the bug's options; "
+                 "-cpu max: the same without them; fixed: the line's own "
+                 "kernel, with the options")
     return "\n".join(lines)
 
 

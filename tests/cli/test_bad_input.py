@@ -125,6 +125,11 @@ class BadInputTest(unittest.TestCase):
                                            code=2)
                 self.assertNotIn("==>", res.stderr + res.stdout)
 
+    def test_unknown_bug(self):
+        res = contdax("bugs", "no-such-bug", timeout=30)
+        self.assert_one_line_error(res, "no bug 'no-such-bug'", code=2)
+        self.assertNotIn("==>", res.stderr + res.stdout)
+
     def test_linux_with_prebuilt_kernel(self):
         self.assert_one_line_error(
             contdax("exec", "--kernel", __file__, "--linux", "7.3", "--",
