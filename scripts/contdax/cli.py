@@ -321,12 +321,16 @@ def contdax_version():
     return out.stdout.strip() or "unknown (not a git checkout)"
 
 
-def versions(art):
-    """What report.json records: contdax, the sources, the kernel booted."""
-    v = {"contdax": contdax_version(), "sources": sources.describe()}
-    info = art.kernel.path and Path(art.kernel.path) / "kernel.json"
-    v["kernel"] = (json.loads(info.read_text()) if info and info.is_file()
-                   else {"image": str(art.kernel.image)})
+def versions(arts):
+    """What report.json records: contdax, the sources, each kernel
+    booted, by line."""
+    v = {"contdax": contdax_version(), "sources": sources.describe(),
+         "kernels": {}}
+    for name, art in arts.items():
+        info = art.kernel.path and Path(art.kernel.path) / "kernel.json"
+        v["kernels"][name] = (json.loads(info.read_text())
+                              if info and info.is_file()
+                              else {"image": str(art.kernel.image)})
     return v
 
 
@@ -370,13 +374,19 @@ def boot_command(a):
             deps.ensure(s, extra=deps.ACPI_PACKAGES)
     if a.command == "exec":
         return cmd_exec(a, opts)
-    art = prepare(a)
     if a.command == "run":
         sizes = report.FULL if a.full else report.Sizes()
         if a.full and a.mem == MEM_DEFAULT:
             opts = replace(opts, mem=sizes.mem)
-        return report.run(art, opts, report.selected(a.only),
-                          versions(art), sizes)
+        arts = {}
+        # both lines side by side, unless one line or kernel is asked for
+        for line in ([a.line] if a.linux or a.kernel or a.kernel_src
+                     else linux_lines.LINES.values()):
+            a.line = line
+            arts[line.name] = prepare(a)
+        return report.run(arts, opts, report.selected(a.only),
+                          versions(arts), sizes)
+    art = prepare(a)
     if a.command == "bench":
         return bench.run(art, opts, a.repeats)
     return machine.shell(art.qemu.binary, art.kernel.image, art.initrd, opts)

@@ -135,11 +135,12 @@ def dax_problems(align, memmap, facts, times):
     return found
 
 
-def problems(facts, gup):
+def problems(facts, gup, line="6.12"):
     """What the smoke set must show; each problem is one line."""
     found = []
-    if not facts.get("release", "").startswith("6.12."):
-        found.append(f"kernel release {facts.get('release')!r} is not 6.12.x")
+    if not facts.get("release", "").startswith(f"{line}."):
+        found.append(f"kernel release {facts.get('release')!r} is not "
+                     f"{line}.x")
     if facts.get("contpte") != "y":
         found.append("CONFIG_ARM64_CONTPTE is not y in /proc/config.gz")
     if "64kB" not in facts.get("mthp_sizes", "").split():
@@ -384,8 +385,8 @@ def _gup_bars(dax, ab):
         bars.append((f"{align} {memmap}",
                      _median(times.get("u", {"get": []})["get"]),
                      _median(times.get("a", {"get": []})["get"])))
-    for memmap, (_, times, _) in ab.items():
-        for c in (0, 1):
+    for memmap, (facts, times, _) in ab.items():
+        for c in devmap.settings(facts):
             bars.append((f"2M {memmap} compound={c}",
                          _median(times.get(f"u/{c}", {"get": []})["get"]),
                          _median(times.get(f"a/{c}", {"get": []})["get"])))
@@ -411,28 +412,23 @@ def execute_scratch(art, kernel, cmd, opts):
         opts.nvdimm.path.unlink(missing_ok=True)
 
 
-def run(art, opts, workloads=WORKLOADS, versions=None, sizes=Sizes()):
-    found, out, smoke = [], [], None
-    where = results.new_dir()
-    say(f"contdax: results in {where} (report.txt grows as workloads end)")
-
-    def emit(section):
-        out.append(section)
-        results.write_text(where, "\n".join(out))
-    data = {"versions": versions or {}, "workloads": list(workloads),
-            "tcg": True, "sizes": sizes.__dict__, "mem": opts.mem}
+def run_line(art, opts, workloads, sizes, emit):
+    """Every selected workload on one kernel line; emit(section) as each
+    ends.  Returns (data for report.json, problems, fork, gup bars)."""
+    found = []
+    data = {"workloads": list(workloads)}
     fork, dax, ab = None, {}, {}
     if "smoke" in workloads:
-        say("==> workloads: smoke set (guest/smoke.sh)")
+        say(f"==> workloads: Linux {art.line.name}: smoke set "
+            "(guest/smoke.sh)")
         smoke = machine.execute(art.qemu.binary, art.kernel.image,
                                 art.initrd,
                                 f"smoke.sh {sizes.gup_mb} {sizes.fork_mb}",
                                 opts, stream=False)
         facts, gup = parse_smoke(smoke.stdout.decode(errors="replace"))
         say(f"    guest ran for {smoke.elapsed:.1f}s")
-        found += problems(facts, gup)
-        emit(render(facts, gup, {"qemu": sources.qemu_version()},
-                          sizes))
+        found += problems(facts, gup, art.line.name)
+        emit(render(facts, gup, {"qemu": sources.qemu_version()}, sizes))
         fork = facts.get("fork", {})
         data["smoke"] = {
             "facts": {k: v for k, v in facts.items() if k != "fork"},
@@ -480,10 +476,97 @@ def run(art, opts, workloads=WORKLOADS, versions=None, sizes=Sizes()):
         emit(render_strict(steps, stats))
         data["strict"] = {"steps": steps, "contpte": stats}
     data["problems"] = found
+    return data, found, fork, _gup_bars(dax, ab)
+
+
+def _ratio(a, b):
+    return a / b if a and b and a == a and b == b else float("nan")
+
+
+def line_figures(data):
+    """The headline figures of one line's run, for the side-by-side table:
+    name -> value (NaN where the line did not measure it)."""
+    nan = float("nan")
+    smoke = data.get("smoke", {})
+    gup = smoke.get("thp_gup_us", {})
+    fork = smoke.get("fork_us", {})
+    med = lambda d, k: (d.get(k) or {}).get("summary", {}) or {}  # noqa
+    figs = {
+        "THP gup off/on (x)": _ratio(med(gup, "T").get("median"),
+                                     med(gup, "t").get("median")),
+    }
+    for kb in (16, 64, 2048):
+        figs[f"fork {kb}kB vs 4K"] = _ratio(
+            (fork.get(kb) or fork.get(str(kb)) or {}).get("us"),
+            (fork.get(4) or fork.get("4") or {}).get("us"))
+    dax = data.get("daxgup", {})
+    for memmap in ("ram", "dev"):
+        figs[f"dax gup-fast 4K/2M {memmap} (x)"] = _ratio(
+            med(dax.get(f"4K/{memmap}", {}), "u").get("median"),
+            med(dax.get(f"2M/{memmap}", {}), "u").get("median"))
+    dedup = data.get("dedup", {})
+    for key, label in (("without", "memmap MiB/GiB, no dedup"),
+                       ("with", "memmap MiB/GiB, dedup")):
+        d = dedup.get(key)
+        figs[label] = nan
+        if d:
+            facts, events = d["facts"], [(e["kind"], e["compound"],
+                                          {k: v for k, v in e.items()
+                                           if k not in ("kind", "compound")})
+                                         for e in d["events"]]
+            vals = devmap.per_gib(facts, events, "memmap_pages", 1)
+            figs[label] = _median(vals)
+    strict = (data.get("strict") or {}).get("contpte")
+    figs["strict violations"] = (contpte.violations(strict["total"])
+                                 if strict else nan)
+    return figs
+
+
+def render_lines(figures):
+    """{line: line_figures} side by side."""
+    names = list(figures)
+    rows = list(next(iter(figures.values())))
+    lines = ["", "  Both kernel lines side by side (guest-measured, TCG; "
+             "ratios carry over, times do not)",
+             f"  {'':<34}" + "".join(f"{'Linux ' + n:>14}" for n in names)]
+    for row in rows:
+        cells = ""
+        for n in names:
+            v = figures[n][row]
+            cells += f"{'-' if v != v else f'{v:.2f}':>14}"
+        lines.append(f"  {row:<34}{cells}")
+    return "\n".join(lines)
+
+
+def run(arts, opts, workloads=WORKLOADS, versions=None, sizes=Sizes()):
+    """arts: {line name: Artifacts}, run one line after the other."""
+    out = []
+    where = results.new_dir()
+    say(f"contdax: results in {where} (report.txt grows as workloads end)")
+
+    def emit(section):
+        out.append(section)
+        results.write_text(where, "\n".join(out))
+    data = {"versions": versions or {}, "workloads": list(workloads),
+            "tcg": True, "sizes": sizes.__dict__, "mem": opts.mem,
+            "lines": {}}
+    found, figures, charts = [], {}, None
+    for name, art in arts.items():
+        emit(f"\n===== Linux {name} =====")
+        line_data, line_found, fork, bars = run_line(art, opts, workloads,
+                                                     sizes, emit)
+        data["lines"][name] = line_data
+        figures[name] = line_figures(line_data)
+        found += [f"Linux {name}: {p}" for p in line_found]
+        charts = charts or (fork, bars)
+    if len(arts) > 1:
+        emit(render_lines(figures))
+    data["figures"] = figures
+    data["problems"] = found
     text = "\n".join(out)
     print(text)
-    results.write(where, text, data, fork, SEED_001, _gup_bars(dax, ab),
-                  sizes.dax_mb)
+    fork, bars = charts or (None, ())
+    results.write(where, text, data, fork, SEED_001, bars, sizes.dax_mb)
     say(f"contdax: results in {where}")
     for p in found:
         say(f"contdax: error: {p}")

@@ -44,6 +44,9 @@ typedef struct ContptePending {
     uint8_t group_bits;
     uint64_t va;
     hwaddr group_descaddr;
+    unsigned entries;
+    ARMSecuritySpace desc_space;    /* where the table lives */
+    bool desc_be;
 } ContptePending;
 
 struct ArmContpte {

@@ -294,7 +294,8 @@ static ContptePending *pending_find(ArmContpte *s, hwaddr group_descaddr)
  * has outlived TLB maintenance of its range (see ContptePending).
  */
 static bool invalid_persists(ArmContpte *s, const ArmContpteLeaf *leaf,
-                             unsigned group_bits, hwaddr group_descaddr)
+                             const ContpteGeometry *geo, unsigned group_bits,
+                             hwaddr group_descaddr)
 {
     ContptePending *p = pending_find(s, group_descaddr);
 
@@ -312,8 +313,41 @@ static bool invalid_persists(ArmContpte *s, const ArmContpteLeaf *leaf,
         .group_bits = group_bits,
         .va = va_bits(leaf->va) & ~MAKE_64BIT_MASK(0, group_bits),
         .group_descaddr = group_descaddr,
+        .entries = geo->entries,
+        .desc_space = leaf->desc_space,
+        .desc_be = leaf->desc_be,
     };
     return false;
+}
+
+/*
+ * TLB maintenance covers @p's group.  If the group is still partly
+ * invalid, the transient outlived the maintenance: the next walk that
+ * finds it so reports it.  If it is whole again, or wholly invalid (the
+ * "break" of the next break-before-make), the transient watched is over,
+ * and a later partly refilled group is a transient of its own.
+ */
+static void pending_flushed(CPUState *cs, ContptePending *p)
+{
+    ArmContpteLeaf leaf = {
+        .desc_space = p->desc_space, .desc_be = p->desc_be,
+    };
+    uint64_t descs[CONTPTE_MAX_ENTRIES];
+    unsigned valid = 0;
+
+    if (!contpte_read_descs(cpu_env(cs), &leaf, p->group_descaddr,
+                            p->entries, descs)) {
+        p->valid = false;
+        return;
+    }
+    for (unsigned i = 0; i < p->entries; i++) {
+        valid += descs[i] & 1;
+    }
+    if (valid && valid < p->entries) {
+        p->flushed = true;
+    } else {
+        p->valid = false;
+    }
 }
 
 /*
@@ -346,7 +380,8 @@ static bool check_group(CPUARMState *env, ArmContpte *s,
     for (unsigned i = 0; i < MIN(n, ARRAY_SIZE(v)); i++) {
         only_invalid += v[i].rule == CONTPTE_RULE_INVALID;
     }
-    if (only_invalid == n && !invalid_persists(s, leaf, group_bits, base)) {
+    if (only_invalid == n &&
+        !invalid_persists(s, leaf, geo, group_bits, base)) {
         return false;
     }
     for (unsigned i = 0; i < MIN(n, CONTPTE_MAX_REPORT); i++) {
@@ -414,6 +449,44 @@ static ContpteGroup *stale_group(ArmContpte *s, const ArmContpteLeaf *leaf,
         }
     }
     return NULL;
+}
+
+/* What @leaf's walk says that contradicts the cached group @g, by field. */
+static char *stale_what(const ArmContpteLeaf *leaf, const ContpteGroup *g,
+                        bool grouped, unsigned cont_group_bits)
+{
+    unsigned leaf_bits = leaf->lg_page_size;
+    uint64_t lo = va_bits(leaf->va) & ~MAKE_64BIT_MASK(0, leaf_bits);
+    uint64_t at = MAX(lo, g->va);
+    hwaddr pa = (leaf->oa & ~MAKE_64BIT_MASK(0, leaf_bits)) + (at - lo);
+    hwaddr cached = g->pa + (at - g->va);
+    GString *out = g_string_new(NULL);
+
+    g_string_append_printf(out, "a group at VA 0x%" PRIx64 "+0x%llx is "
+                           "cached, and at VA 0x%" PRIx64 " the walk gives",
+                           g->va, 1ULL << g->group_bits, at);
+    if (pa != cached) {
+        g_string_append_printf(out, " PA 0x%" HWADDR_PRIx " where it has "
+                               "0x%" HWADDR_PRIx ";", pa, cached);
+    }
+    if (leaf->memattr != g->res.cacheattrs.attrs) {
+        g_string_append_printf(out, " memory type (MAIR) 0x%02x where it "
+                               "has 0x%02x;", leaf->memattr,
+                               g->res.cacheattrs.attrs);
+    }
+    if (leaf->sh != g->res.cacheattrs.shareability) {
+        g_string_append_printf(out, " shareability %u where it has %u;",
+                               leaf->sh, g->res.cacheattrs.shareability);
+    }
+    if (!grouped || cont_group_bits != g->group_bits ||
+        leaf_bits != g->res.f.lg_page_size) {
+        g_string_append_printf(out, " a translation of 0x%llx%s where it "
+                               "has contiguous 0x%llx;", 1ULL << leaf_bits,
+                               grouped ? " in a contiguous group" : "",
+                               1ULL << g->group_bits);
+    }
+    g_string_truncate(out, out->len - 1);       /* the last ';' */
+    return g_string_free(out, false);
 }
 
 static void group_insert(CPUState *cs, ArmContpte *s, uint64_t va,
@@ -494,10 +567,8 @@ bool arm_contpte_walk(CPUARMState *env, const ArmContpteLeaf *leaf,
             g = NULL;
         }
         if (g) {
-            g_autofree char *what = g_strdup_printf(
-                "the walk gives PA 0x%" HWADDR_PRIx " but a group at VA 0x%"
-                PRIx64 "+0x%llx is cached for PA 0x%" HWADDR_PRIx,
-                leaf->oa, g->va, 1ULL << g->group_bits, g->pa);
+            g_autofree char *what = stale_what(leaf, g, grouped,
+                                               group_bits);
 
             contpte_report(env, s, leaf, CONTPTE_KIND_BBM, leaf->descaddr,
                            what);
@@ -586,7 +657,7 @@ void arm_contpte_tlb_flush_notify(CPUState *cs, vaddr addr, vaddr len,
 
         if (p->valid && (core_idxmap(p->mmu_idx) & idxmap) &&
             (!len || ranges_overlap(lo, len, p->va, 1ULL << p->group_bits))) {
-            p->flushed = true;
+            pending_flushed(cs, p);
         }
     }
     if (!s->ngroups) {
@@ -601,6 +672,8 @@ void arm_contpte_tlb_flush_notify(CPUState *cs, vaddr addr, vaddr len,
                     g->valid = false;
                     s->ngroups--;
                     stat_add(&s->stats.group_invalidations, 1);
+                    trace_contpte_invalidate(cs->cpu_index, g->va,
+                                             1ULL << g->group_bits);
                 }
             }
         }

@@ -58,6 +58,24 @@ enum contpte_case {
      * vCPU without FEAT_HAFDBS (-cpu max,hafdbs-off=1), none with it.
      */
     CASE_FAULT_LOOP,
+    /*
+     * The read-only group cached, then given AttrIndx 1 (another memory
+     * type) without break-before-make, then a store to page 3.
+     */
+    CASE_BBM_ATTR,
+    /*
+     * Two refills, as contpte_convert() makes them: entries 8 up
+     * invalid, load page 2; complete the group; clear it, TLBI it;
+     * refill entries 0-7 only and load page 2 again; complete it, TLBI,
+     * load page 2.  Each partly invalid group is a transient of its own.
+     */
+    CASE_REFILL,
+    /*
+     * CASE_REFILL across two vCPUs (-smp 2): vCPU 0 refills the group
+     * twice, with TLBI IS in between, while vCPU 1 loads page 2 in each
+     * transient and once the group is whole.
+     */
+    CASE_SMP_REFILL,
 };
 
 #define CONTPTE_VICTIM      5   /* the entry a case breaks */
@@ -88,5 +106,7 @@ enum contpte_case {
 #define MB_DESC_PROBE       0xa8    /* out: CASE_HWUPDATE: entry 2 after */
 #define MB_DESC_NEXT        0xb0    /* out: CASE_HWUPDATE: entry 3 after */
 #define MB_RETRIES          0xb8    /* in: faults retried before skipping */
+#define MB_SMP_STEP         0xc0    /* CASE_SMP_REFILL: vCPU 0's progress */
+#define MB_SMP_DONE         0xc8    /* CASE_SMP_REFILL: vCPU 1's progress */
 
 #endif

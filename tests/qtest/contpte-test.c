@@ -327,7 +327,7 @@ static void test_monitor(void)
 static void test_bbm_level(const void *data)
 {
     const ContpteCase *c = data;
-    bool reported = c->bbm < 3 || c->kind == CASE_BBM;
+    bool reported = c->bbm < 3 || c->kind != CASE_UNFOLD;
     bool strict = !strcmp(c->mode, "strict");
     g_autofree char *log = temp_log();
     g_autofree char *logtext = NULL;
@@ -349,6 +349,16 @@ static void test_bbm_level(const void *data)
     if (reported) {
         g_assert_nonnull(strstr(logtext, "contpte: break-before-make: "));
         assert_report_pc(logtext, mb(qts, MB_PC));
+    }
+    /* The report names the field that changed, and both values. */
+    if (c->kind == CASE_BBM_ATTR) {
+        g_assert_nonnull(strstr(logtext, " memory type (MAIR) 0x44 where "
+                                "it has 0xff"));
+        g_assert_null(strstr(logtext, " PA 0x"));
+    } else if (c->kind == CASE_UNFOLD && reported) {
+        g_assert_nonnull(strstr(logtext, "where it has contiguous"));
+    } else if (c->kind == CASE_BBM) {
+        g_assert_nonnull(strstr(logtext, " the walk gives PA 0x"));
     }
     g_assert_cmpuint(mb(qts, MB_EXCEPTIONS), ==, 1);
     g_assert_cmphex(ESR_EC(esr), ==, EC_DABT_CUR);
@@ -487,6 +497,31 @@ static void test_fault_loop(const void *data)
     unlink(log);
 }
 
+/*
+ * A group refilled twice, each time through a partly invalid transient,
+ * with the break and its TLBI in between: no transient outlives TLB
+ * maintenance, so nothing is reported, no abort, and the group is cached
+ * at the end.
+ */
+static void test_refill(const void *data)
+{
+    const ContpteCase *c = data;
+    g_autofree char *log = temp_log();
+    QTestState *qts = boot_payload(c, log);
+
+    g_assert_cmpuint(mb(qts, MB_EXCEPTIONS), ==, 0);
+    for (size_t k = 0; k < G_N_ELEMENTS(kinds); k++) {
+        g_assert_cmpuint(violations_of(qts, kinds[k]), ==, 0);
+    }
+    if (c->kind == CASE_SMP_REFILL) {
+        /* vCPU 1 walked both transients and cached the whole group */
+        g_assert_cmpuint(mb(qts, MB_SMP_DONE), ==, 4);
+    }
+    g_assert_cmpuint(total_stat(qts, "groups-cached"), ==, 1);
+    qtest_quit(qts);
+    unlink(log);
+}
+
 static void add_hw_cases(void)
 {
     static const char *const modes[] = { "off", "on", "check", "strict" };
@@ -504,6 +539,27 @@ static void add_hw_cases(void)
             path = g_strdup_printf("/contpte/hwupdate/%s/%s", c->cpu + 10,
                                    c->mode);
             qtest_add_data_func_full(path, c, test_hwupdate, g_free);
+        }
+    }
+    for (unsigned m = 2; m < G_N_ELEMENTS(modes); m++) {
+        for (unsigned g = 12; g <= 16; g += 2) {
+            ContpteCase *c = g_new0(ContpteCase, 1);
+            g_autofree char *path = NULL;
+
+            *c = (ContpteCase) {
+                .mode = modes[m], .granule_bits = g, .level = 3,
+                .kind = CASE_REFILL,
+            };
+            path = g_strdup_printf("/contpte/refill/%s/%uk", c->mode,
+                                   1u << (g - 10));
+            qtest_add_data_func_full(path, c, test_refill, g_free);
+            c = g_memdup2(c, sizeof(*c));
+            c->kind = CASE_SMP_REFILL;
+            c->args = "-smp 2";
+            g_free(path);
+            path = g_strdup_printf("/contpte/refill-smp/%s/%uk", c->mode,
+                                   1u << (g - 10));
+            qtest_add_data_func_full(path, c, test_refill, g_free);
         }
     }
     for (unsigned off = 0; off < 2; off++) {
@@ -634,18 +690,24 @@ int main(int argc, char **argv)
             qtest_add_data_func_full(path, c, test_at, g_free);
         }
     }
-    for (unsigned i = 0; i < 2 * 2 * 2 * 3; i++) {
+    for (unsigned i = 0; i < 2 * 2 * 3 * 3; i++) {
+        static const enum contpte_case bbm_cases[] = {
+            CASE_UNFOLD, CASE_BBM, CASE_BBM_ATTR,
+        };
+        static const char *const bbm_names[] = {
+            "unfold", "new-oa", "new-memtype",
+        };
         ContpteCase *c = g_new0(ContpteCase, 1);
         g_autofree char *path = NULL;
 
         *c = (ContpteCase) {
             .mode = i & 1 ? "strict" : "check", .bbm = i & 2 ? 3 : 2,
-            .kind = i & 4 ? CASE_BBM : CASE_UNFOLD,
-            .granule_bits = 12 + 2 * (i / 8), .level = 3,
+            .kind = bbm_cases[(i / 4) % 3],
+            .granule_bits = 12 + 2 * (i / 12), .level = 3,
         };
         path = g_strdup_printf("/contpte/bbm%u/%s/%s/%uk", c->bbm,
-                               c->kind == CASE_BBM ? "new-oa" : "unfold",
-                               c->mode, 1u << (c->granule_bits - 10));
+                               bbm_names[(i / 4) % 3], c->mode,
+                               1u << (c->granule_bits - 10));
         qtest_add_data_func_full(path, c, test_bbm_level, g_free);
     }
     add_hw_cases();

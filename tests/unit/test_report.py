@@ -157,6 +157,75 @@ def daxcompound_output(rounds=2, pages=(FULL, DEDUP), gave=None,
     return "\n".join(lines)
 
 
+def no_switch_output(rounds=2, pages=DEDUP):
+    """daxcompound.sh on a kernel without the compound switch (7.x):
+    compound pages only."""
+    lines = ["page_size=4096", "dax_align=2097152",
+             f"dax_size={NS_SIZE - (2 << 20)}", f"ns_size={NS_SIZE}",
+             "compound_switch=0"]
+    for _ in range(rounds):
+        lines.append(f"unbind compound=1 memmap_pages={pages}")
+        lines.append(f"bind compound=1 bind_us=5000 memmap_pages={pages} "
+                     f"free_kb={pages * 4 + 40}")
+        for m in "ua":
+            lines.append(f"daxgup_begin={m}/1")
+            lines += ["# GUP_FAST_BENCHMARK: Time: get:100 put:1 us"] * 10
+            lines.append(f"daxgup_end={m}/1")
+    lines.append("kernel_warnings=0")
+    return "\n".join(lines)
+
+
+class LinesReportTest(unittest.TestCase):
+    def test_no_switch_checks_compound_pages_only(self):
+        facts, times, events = devmap.parse(no_switch_output())
+        self.assertEqual(devmap.settings(facts), (1,))
+        self.assertEqual(devmap.problems("ram", facts, times, events,
+                                         rounds=2), [])
+        # without the dedup patch there, compound pages cost it all
+        found = devmap.problems("ram", *devmap.parse(no_switch_output(
+            pages=FULL)), rounds=2)
+        self.assertEqual(len(found), 1, found)
+        self.assertIn(f"compound=1 took [{FULL}] memmap pages", found[0])
+
+    def test_release_must_be_the_lines(self):
+        facts = {"release": "7.3.4-contdax"}
+        self.assertIn("is not 6.12.x",
+                      report.problems(facts, {}, "6.12")[0])
+        self.assertFalse([p for p in report.problems(facts, {}, "7.3")
+                          if "release" in p])
+
+    def test_figures_side_by_side(self):
+        def line(with_pages, gup_on):
+            with_ = devmap.as_data(devmap.parse(no_switch_output(
+                pages=with_pages)))
+            without = devmap.as_data(devmap.parse(no_switch_output(
+                pages=FULL)))
+            return {
+                "smoke": {"thp_gup_us": {
+                    "T": {"summary": {"median": 1000.0}},
+                    "t": {"summary": {"median": gup_on}}},
+                    "fork_us": {4: {"us": 100}, 64: {"us": 50}}},
+                "dedup": {"with": with_, "without": without},
+                "strict": {"contpte": {"total": {"violations": {
+                    "invalid": 0, "attr": 0}}}},
+            }
+        figs = {"6.12": report.line_figures(line(DEDUP, 100.0)),
+                "7.3": report.line_figures(line(DEDUP, 50.0))}
+        self.assertEqual(figs["6.12"]["THP gup off/on (x)"], 10.0)
+        self.assertEqual(figs["7.3"]["THP gup off/on (x)"], 20.0)
+        self.assertEqual(figs["7.3"]["fork 64kB vs 4K"], 0.5)
+        self.assertEqual(figs["7.3"]["memmap MiB/GiB, no dedup"], 16.0)
+        self.assertEqual(figs["7.3"]["memmap MiB/GiB, dedup"], 4.0)
+        self.assertEqual(figs["7.3"]["strict violations"], 0)
+        text = report.render_lines(figs)
+        head = [r for r in text.splitlines() if "Linux 6.12" in r][0]
+        self.assertIn("Linux 7.3", head)
+        row = [r for r in text.splitlines() if "THP gup off/on" in r][0]
+        self.assertEqual(row.split()[-2:], ["10.00", "20.00"])
+        row = [r for r in text.splitlines() if "fork 16kB" in r][0]
+        self.assertEqual(row.split()[-2:], ["-", "-"])
+
+
 class DevmapReportTest(unittest.TestCase):
     def test_parse_and_accept(self):
         facts, times, events = devmap.parse(daxcompound_output())

@@ -151,6 +151,34 @@ static void tlbi_va(uint64_t va)
                  : : "r"(va >> 12) : "memory");
 }
 
+/* TLBI by VA, broadcast to the other vCPU (CASE_SMP_REFILL). */
+static void tlbi_va_is(uint64_t va)
+{
+    asm volatile("dsb ishst; tlbi vae1is, %0; dsb ish; isb"
+                 : : "r"(va >> 12) : "memory");
+}
+
+/* Wait until the mailbox word at @off reaches @value. */
+static void wait_mb(uint64_t off, uint64_t value)
+{
+    while (MB(off) < value) {
+        asm volatile("yield" : : : "memory");
+    }
+}
+
+/* PSCI CPU_ON (SMC64 function ID) through QEMU's HVC conduit. */
+static bool psci_cpu_on(uint64_t mpidr, void (*entry)(void))
+{
+    register uint64_t x0 asm("x0") = 0xc4000003;
+    register uint64_t x1 asm("x1") = mpidr;
+    register uint64_t x2 asm("x2") = (uint64_t)entry;
+    register uint64_t x3 asm("x3") = 0;
+
+    asm volatile("hvc #0" : "+r"(x0) : "r"(x1), "r"(x2), "r"(x3)
+                 : "memory");
+    return x0 == 0;
+}
+
 /* Tell the test we reached @step and wait until it lets us go on. */
 static void pause_at(uint64_t step)
 {
@@ -182,6 +210,23 @@ static void enable_mmu(void)
     sctlr |= 1 | (1 << 2) | (1 << 12);     /* M, C, I */
     sctlr &= ~(1ULL << 1);                  /* no alignment checks */
     asm volatile("msr sctlr_el1, %0; isb" : : "r"(sctlr) : "memory");
+}
+
+static uint64_t smp_page;        /* what one group entry maps */
+
+/*
+ * CASE_SMP_REFILL's second vCPU: load page 2 of the group in each of
+ * vCPU 0's two transients, then once the group is whole.
+ */
+void secondary_main(void)
+{
+    enable_mmu();
+    MB(MB_SMP_DONE) = 1;
+    for (uint64_t step = 1; step <= 3; step++) {
+        wait_mb(MB_SMP_STEP, step);
+        (void)load(GROUP_VA + CONTPTE_PROBE * smp_page);
+        MB(MB_SMP_DONE) = step + 1;
+    }
 }
 
 static bool in_ram(uint64_t pa, uint64_t size)
@@ -226,7 +271,7 @@ void payload_main(void)
     page = 1ULL << entry_bits;
     group_oa = level == 3 || granule_bits == 12 ? 0x50000000ULL :
                granule_bits == 14 ? 0x40000000ULL : 0;
-    if (c == CASE_BBM || c == CASE_UNFOLD) {
+    if (c == CASE_BBM || c == CASE_UNFOLD || c == CASE_BBM_ATTR) {
         attrs |= DESC_AP_RO;
     }
     if (c == CASE_HWUPDATE) {
@@ -269,6 +314,12 @@ void payload_main(void)
         break;
     case CASE_INVALID:
         group[CONTPTE_VICTIM] = 0;
+        break;
+    case CASE_REFILL:
+    case CASE_SMP_REFILL:
+        for (unsigned i = entries / 2; i < entries; i++) {
+            group[i] = 0;
+        }
         break;
     default:
         break;
@@ -337,6 +388,70 @@ void payload_main(void)
         }
         asm volatile("dsb ish" : : : "memory");
         probe_store(GROUP_VA + (CONTPTE_PROBE + 1) * page, 1);
+        break;
+    case CASE_BBM_ATTR:
+        sum += load(GROUP_VA + CONTPTE_PROBE * page);
+        for (unsigned i = 0; i < entries; i++) {
+            group[i] |= DESC_ATTRINDX(1);
+        }
+        asm volatile("dsb ish" : : : "memory");
+        probe_store(GROUP_VA + (CONTPTE_PROBE + 1) * page, 1);
+        break;
+    case CASE_REFILL:
+        sum += load(GROUP_VA + CONTPTE_PROBE * page);   /* transient 1 */
+        for (unsigned i = entries / 2; i < entries; i++) {
+            group[i] = leaf(group_oa + i * page, level, attrs);
+        }
+        for (unsigned i = 0; i < entries; i++) {         /* break */
+            group[i] = 0;
+        }
+        for (unsigned i = 0; i < entries; i++) {
+            tlbi_va(GROUP_VA + i * page);
+        }
+        for (unsigned i = 0; i < entries / 2; i++) {     /* transient 2 */
+            group[i] = leaf(group_oa + i * page, level, attrs);
+        }
+        asm volatile("dsb ish" : : : "memory");
+        sum += probe_load(GROUP_VA + CONTPTE_PROBE * page);
+        for (unsigned i = entries / 2; i < entries; i++) {
+            group[i] = leaf(group_oa + i * page, level, attrs);
+        }
+        for (unsigned i = 0; i < entries; i++) {
+            tlbi_va(GROUP_VA + i * page);
+        }
+        sum += probe_load(GROUP_VA + CONTPTE_PROBE * page);
+        break;
+    case CASE_SMP_REFILL:
+        smp_page = page;
+        if (!psci_cpu_on(1, secondary_start)) {
+            break;
+        }
+        wait_mb(MB_SMP_DONE, 1);
+        MB(MB_SMP_STEP) = 1;                            /* transient 1 */
+        wait_mb(MB_SMP_DONE, 2);
+        for (unsigned i = entries / 2; i < entries; i++) {
+            group[i] = leaf(group_oa + i * page, level, attrs);
+        }
+        for (unsigned i = 0; i < entries; i++) {         /* break */
+            group[i] = 0;
+        }
+        for (unsigned i = 0; i < entries; i++) {
+            tlbi_va_is(GROUP_VA + i * page);
+        }
+        for (unsigned i = 0; i < entries / 2; i++) {
+            group[i] = leaf(group_oa + i * page, level, attrs);
+        }
+        asm volatile("dsb ish" : : : "memory");
+        MB(MB_SMP_STEP) = 2;                            /* transient 2 */
+        wait_mb(MB_SMP_DONE, 3);
+        for (unsigned i = entries / 2; i < entries; i++) {
+            group[i] = leaf(group_oa + i * page, level, attrs);
+        }
+        for (unsigned i = 0; i < entries; i++) {
+            tlbi_va_is(GROUP_VA + i * page);
+        }
+        MB(MB_SMP_STEP) = 3;                            /* whole */
+        wait_mb(MB_SMP_DONE, 4);
         break;
     case CASE_HWUPDATE:
         sum += load(GROUP_VA + CONTPTE_PROBE * page);

@@ -19,6 +19,18 @@ _start:
 1:  wfe
     b       1b
 
+/* The second vCPU, started by PSCI CPU_ON at EL1 with the MMU off. */
+    .global secondary_start
+secondary_start:
+    ldr     x0, =__stack2_top
+    mov     sp, x0
+    adr     x0, vectors
+    msr     vbar_el1, x0
+    isb
+    bl      secondary_main
+1:  wfe
+    b       1b
+
     .balign 2048
 vectors:
     .rept   4               /* current EL with SP_EL0 */
