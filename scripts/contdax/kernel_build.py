@@ -154,10 +154,14 @@ def workdir(tree_name, name):
         busy.unlink()
 
 
+# beside a work source: the key of the tree entry it holds, if it does
+SYNCED = "src.tree"
+
+
 def sync_source(s, tree_path, tree_key, src):
     """Make src hold tree_path's files, rewriting only those whose content
     differs, so that their new mtimes tell make exactly what changed."""
-    stamp = src.parent / "src.tree"
+    stamp = src.parent / SYNCED
     if src.is_dir() and stamp.is_file() and stamp.read_text() == tree_key:
         return
     stamp.unlink(missing_ok=True)
@@ -215,17 +219,19 @@ def build_user_tree(repo, src, extra_configs=(), acpi=False, granule="4k",
     """Build the user's own tree out of tree, incrementally.
 
     A user's tree changes under us, so no hash of its content is taken:
-    it is synced into a work source of its own (one per tree path, shared
-    by every patch list and fragment set) and make decides what is stale.
-    The marker is removed before building, so a failed build is never
-    trusted.  The tree itself is never written.
+    it is synced into its line's work source, the one the Debian kernels
+    of that line are built from, and make decides what is stale.  So a
+    tree that differs from Debian's by a few files recompiles what those
+    touch, whichever was built there last.  The marker is removed before
+    building, so a failed build is never trusted.  The tree itself is
+    never written.
     """
     src = Path(src).resolve()
     if not (src / "Makefile").is_file() or not (src / "Kconfig").is_file():
         raise ContdaxError(f"--kernel-src: {src} is not a Linux source tree")
+    line = line or linux_lines.of_tree(src)
     frags = fragments(repo, extra_configs, acpi, granule, line)
     h = hashlib.sha256(str(src).encode())
-    work_name = "user-" + h.hexdigest()[:12]
     for f in list(frags) + list(patch_list):
         h.update(Path(f).read_bytes())
     out = cache.root() / "kernel-src" / h.hexdigest()[:20]
@@ -237,7 +243,9 @@ def build_user_tree(repo, src, extra_configs=(), acpi=False, granule="4k",
         desc += " with " + ", ".join(Path(p).name for p in patch_list)
     with step(f"kernel from {src}: sync, configure and build",
               cache.log_dir()) as s, \
-            workdir(work_name, granule) as (work, obj):
+            workdir(line.name, granule) as (work, obj):
+        # the work source no longer holds a Debian tree entry as such
+        (work.parent / SYNCED).unlink(missing_ok=True)
         sync_user_tree(s, src, work, patch_list, line)
         _build_into(s, work, obj, out, frags, desc)
     marker.write_text("{}")
