@@ -214,6 +214,34 @@ static void enable_mmu(void)
 
 static uint64_t smp_page;        /* what one group entry maps */
 
+/* The group the payload maps, for the cases that rewrite it. */
+static struct {
+    uint64_t *desc;
+    unsigned entries, level;
+    uint64_t oa, page, attrs;
+} grp;
+
+/* Entries [@from, @to) of the group: written valid, or invalid. */
+static void group_set(unsigned from, unsigned to, bool valid)
+{
+    for (unsigned i = from; i < to; i++) {
+        grp.desc[i] = valid ? leaf(grp.oa + i * grp.page, grp.level,
+                                   grp.attrs) : 0;
+    }
+}
+
+/* TLBI of every page of the group, local or broadcast. */
+static void group_tlbi(bool broadcast)
+{
+    for (unsigned i = 0; i < grp.entries; i++) {
+        if (broadcast) {
+            tlbi_va_is(GROUP_VA + i * grp.page);
+        } else {
+            tlbi_va(GROUP_VA + i * grp.page);
+        }
+    }
+}
+
 /*
  * CASE_SMP_REFILL's second vCPU: load page 2 of the group in each of
  * vCPU 0's two transients, then once the group is whole.
@@ -317,12 +345,18 @@ void payload_main(void)
         break;
     case CASE_REFILL:
     case CASE_SMP_REFILL:
-        for (unsigned i = entries / 2; i < entries; i++) {
-            group[i] = 0;
-        }
-        break;
+        break;          /* entries from entries / 2 up invalid, below */
     default:
         break;
+    }
+    grp.desc = group;
+    grp.entries = entries;
+    grp.level = level;
+    grp.oa = group_oa;
+    grp.page = page;
+    grp.attrs = attrs;
+    if (c == CASE_REFILL || c == CASE_SMP_REFILL) {
+        group_set(entries / 2, entries, false);         /* transient 1 */
     }
     MB(MB_VA) = GROUP_VA;
     MB(MB_ENTRIES) = entries;
@@ -399,26 +433,14 @@ void payload_main(void)
         break;
     case CASE_REFILL:
         sum += load(GROUP_VA + CONTPTE_PROBE * page);   /* transient 1 */
-        for (unsigned i = entries / 2; i < entries; i++) {
-            group[i] = leaf(group_oa + i * page, level, attrs);
-        }
-        for (unsigned i = 0; i < entries; i++) {         /* break */
-            group[i] = 0;
-        }
-        for (unsigned i = 0; i < entries; i++) {
-            tlbi_va(GROUP_VA + i * page);
-        }
-        for (unsigned i = 0; i < entries / 2; i++) {     /* transient 2 */
-            group[i] = leaf(group_oa + i * page, level, attrs);
-        }
+        group_set(entries / 2, entries, true);
+        group_set(0, entries, false);                   /* break */
+        group_tlbi(false);
+        group_set(0, entries / 2, true);                /* transient 2 */
         asm volatile("dsb ish" : : : "memory");
         sum += probe_load(GROUP_VA + CONTPTE_PROBE * page);
-        for (unsigned i = entries / 2; i < entries; i++) {
-            group[i] = leaf(group_oa + i * page, level, attrs);
-        }
-        for (unsigned i = 0; i < entries; i++) {
-            tlbi_va(GROUP_VA + i * page);
-        }
+        group_set(entries / 2, entries, true);
+        group_tlbi(false);
         sum += probe_load(GROUP_VA + CONTPTE_PROBE * page);
         break;
     case CASE_SMP_REFILL:
@@ -429,27 +451,15 @@ void payload_main(void)
         wait_mb(MB_SMP_DONE, 1);
         MB(MB_SMP_STEP) = 1;                            /* transient 1 */
         wait_mb(MB_SMP_DONE, 2);
-        for (unsigned i = entries / 2; i < entries; i++) {
-            group[i] = leaf(group_oa + i * page, level, attrs);
-        }
-        for (unsigned i = 0; i < entries; i++) {         /* break */
-            group[i] = 0;
-        }
-        for (unsigned i = 0; i < entries; i++) {
-            tlbi_va_is(GROUP_VA + i * page);
-        }
-        for (unsigned i = 0; i < entries / 2; i++) {
-            group[i] = leaf(group_oa + i * page, level, attrs);
-        }
+        group_set(entries / 2, entries, true);
+        group_set(0, entries, false);                   /* break */
+        group_tlbi(true);
+        group_set(0, entries / 2, true);
         asm volatile("dsb ish" : : : "memory");
         MB(MB_SMP_STEP) = 2;                            /* transient 2 */
         wait_mb(MB_SMP_DONE, 3);
-        for (unsigned i = entries / 2; i < entries; i++) {
-            group[i] = leaf(group_oa + i * page, level, attrs);
-        }
-        for (unsigned i = 0; i < entries; i++) {
-            tlbi_va_is(GROUP_VA + i * page);
-        }
+        group_set(entries / 2, entries, true);
+        group_tlbi(true);
         MB(MB_SMP_STEP) = 3;                            /* whole */
         wait_mb(MB_SMP_DONE, 4);
         break;
