@@ -131,11 +131,11 @@ def flavour(acpi, granule):
 def workdir(tree_name, name):
     """A work source and an object directory beside it, locked.
 
-    tree_name is a line (its Debian trees) or a user's tree; name is a
-    page size.  The ACPI flavour shares its page size's objects: kbuild
-    recompiles only what depends on the symbols that differ, which is far
-    less than a flavour of its own.  One build per work source at a time:
-    it is shared by the flavours.  An object
+    tree_name is a line; name is a page size for its Debian kernels, or a
+    user tree's fragments and patches.  The ACPI flavour shares its page
+    size's objects: kbuild recompiles only what depends on the symbols
+    that differ, which is far less than a flavour of its own.  One build
+    per work source at a time: it is shared by the flavours.  An object
     directory whose last build did not finish is wiped, since a killed
     compiler can leave a truncated object newer than its source that make
     would take as up to date.
@@ -234,6 +234,12 @@ def build_user_tree(repo, src, extra_configs=(), acpi=False, granule="4k",
     h = hashlib.sha256(str(src).encode())
     for f in list(frags) + list(patch_list):
         h.update(Path(f).read_bytes())
+    # objects of their own per fragments and patches: a user who builds
+    # with and without a patch that changes Kconfig (the DAX vmemmap
+    # select is read by mm.h, so by nearly every file) keeps both warm
+    objs = hashlib.sha256("\n".join(
+        [str(f) for f in frags] + [Path(p).name for p in patch_list]
+    ).encode()).hexdigest()[:12]
     out = cache.root() / "kernel-src" / h.hexdigest()[:20]
     out.mkdir(parents=True, exist_ok=True)
     marker = out / cache.MARKER
@@ -243,7 +249,7 @@ def build_user_tree(repo, src, extra_configs=(), acpi=False, granule="4k",
         desc += " with " + ", ".join(Path(p).name for p in patch_list)
     with step(f"kernel from {src}: sync, configure and build",
               cache.log_dir()) as s, \
-            workdir(line.name, granule) as (work, obj):
+            workdir(line.name, f"user-{objs}") as (work, obj):
         # the work source no longer holds a Debian tree entry as such
         (work.parent / SYNCED).unlink(missing_ok=True)
         sync_user_tree(s, src, work, patch_list, line)

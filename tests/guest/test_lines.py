@@ -124,9 +124,8 @@ class UserTreeTest(unittest.TestCase):
                        timeout=1800)
 
     def test_with_and_without_project_patches(self):
-        # with the patches first: the tree is then Debian's patched 7.3,
-        # which the line's work directory already built, so only the
-        # second build recompiles (the DAX vmemmap select is in mm.h)
+        # each patch set keeps objects of its own, so after the first
+        # run neither build recompiles more than the files that differ
         kconfig = (self.tree / "arch/arm64/Kconfig").read_text()
         for flags, dedup in ((["--project-patches"], "1"), ([], "0")):
             with self.subTest(flags=flags):
