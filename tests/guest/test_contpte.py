@@ -10,6 +10,8 @@ the same checks do catch each kind of misprogramming.
 import re
 import unittest
 
+import contdax_path  # noqa: F401
+from contdax import report
 from contdax_run import contdax
 
 SUMMARY = re.compile(
@@ -43,6 +45,35 @@ class ContpteGuestTest(unittest.TestCase):
         self.assertEqual(c["violations"], 0, res.stderr)
         self.assertEqual(c["aborts"], 0, res.stderr)
         self.assertGreater(c["contiguous"], 0)
+
+    def test_adversarial_hardware_finds_nothing_in_6_12(self):
+        """Linux 6.12 under each legal-but-unusual hardware behaviour, with
+        the strict model: hardware AF/dirty updates on the member a group
+        was cached from, and vCPU 1 without FEAT_HAFDBS.  cow,
+        gup_longterm, mthp-stress (every page checked), fork over each
+        mTHP size (the child checks every page) and device-dax gup: no
+        violation, no fault loop, no lost data."""
+        for cpu in ("max,hwupdate=cached", "max,hafdbs-off=0x2"):
+            with self.subTest(cpu=cpu):
+                res = contdax("exec", "--cpu", cpu, "--contpte", "strict",
+                              "--nvdimm", "1G", "--", "sh", "-c",
+                              "contpte-workload.sh all -s 8 -i 60 && "
+                              "forkbench -s 16 -r 2 4 64 2048 && "
+                              "daxgup.sh 64", timeout=1200)
+                self.assertEqual(res.returncode, 0, res.stdout + res.stderr)
+                for name in ("cow", "gup_longterm", "mthp-stress"):
+                    self.assertRegex(res.stdout, rf"step={name} status=0")
+                self.assertIn("mismatches 0", res.stdout)
+                self.assertEqual(len(re.findall(r"child_ok=1", res.stdout)),
+                                 3, res.stdout)
+                self.assertNotIn("child_ok=0", res.stdout)
+                _, times = report.parse_daxgup(res.stdout)
+                self.assertEqual(report.short_timings(
+                    times, report.DAX_MODES), [], res.stdout)
+                _, c = counters(res.stderr)
+                self.assertGreater(c["contiguous"], 0)
+                self.assertEqual(c["violations"], 0, res.stderr)
+                self.assertEqual(c["aborts"], 0, res.stderr)
 
     def test_check_caches_linux_groups(self):
         res = contdax("exec", "--contpte", "check", "--",
