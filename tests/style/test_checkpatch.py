@@ -55,8 +55,9 @@ for _f in c_files():
     _add("qemu", _f, "-f")
 for _p in sorted((REPO / "patches/qemu").glob("*.patch")):
     _add("qemu", _p)
-for _f in sorted((REPO / "guest").glob("*.c")) + sorted(
-        (REPO / "guest-kernel-config/bugs").glob("*/repro.c")):
+_BUGS = REPO / "guest-kernel-config/bugs"
+for _f in (sorted((REPO / "guest").glob("*.c")) +
+           sorted(_BUGS.glob("*/repro.c")) + sorted(_BUGS.glob("*.h"))):
     _add("linux", _f, "-f")
 for _name, _line in linux_lines.LINES.items():
     # each line's patches by that line's own checkpatch

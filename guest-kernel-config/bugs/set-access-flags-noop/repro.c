@@ -17,12 +17,12 @@
 #include "../mthp-block.h"
 #include <pthread.h>
 
-static volatile uint8_t *block;
+static uint8_t *block;
 
 static void *write_page5(void *arg)
 {
 	pin(1);
-	block[5 * 4096] = 2;	/* loops here on a buggy kernel */
+	poke(&block[5 * 4096], 2);	/* loops here on a buggy kernel */
 	return NULL;
 }
 
@@ -33,11 +33,11 @@ int main(void)
 	pin(0);
 	block = mthp_block(1);
 	/* all 16 entries writable-clean and old */
-	if (madvise((void *)block, BLOCK, MADV_FREE)) {
+	if (madvise(block, BLOCK, MADV_FREE)) {
 		perror("madvise");
 		return 2;
 	}
-	block[0] = 3;		/* vCPU 0: hardware updates entry 0 */
+	poke(&block[0], 3);	/* vCPU 0: hardware updates entry 0 */
 	if (pthread_create(&t, NULL, write_page5, NULL) ||
 	    pthread_join(t, NULL)) {
 		fprintf(stderr, "pthread failed\n");

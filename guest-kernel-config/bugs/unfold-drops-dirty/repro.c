@@ -25,26 +25,26 @@
 
 int main(void)
 {
-	volatile uint8_t *block;
+	uint8_t *block;
 	uint8_t seen;
 
 	/* one vCPU: the block must be cached where the store happens */
 	pin(0);
 	block = mthp_block(1);
-	if (madvise((void *)block, BLOCK, MADV_FREE)) {
+	if (madvise(block, BLOCK, MADV_FREE)) {
 		perror("madvise(MADV_FREE)");
 		return 2;
 	}
-	(void)block[5 * 4096];		/* cache the block from entry 5 */
-	block[0] = PATTERN;		/* re-dirty the folio: keep it */
-	if (madvise((void *)block, BLOCK, MADV_PAGEOUT)) {
+	peek(&block[5 * 4096]);		/* cache the block from entry 5 */
+	poke(&block[0], PATTERN);	/* re-dirty the folio: keep it */
+	if (madvise(block, BLOCK, MADV_PAGEOUT)) {
 		perror("madvise(MADV_PAGEOUT)");
 		return 2;
 	}
-	seen = block[0];
+	seen = peek(&block[0]);
 	if (seen != PATTERN) {
-		printf("lost data: page 0 reads 0x%02x after reclaim, the store "
-		       "after MADV_FREE wrote 0x%02x\n", seen, PATTERN);
+		printf("lost data: page 0 reads 0x%02x after reclaim, the store after MADV_FREE wrote 0x%02x\n",
+		       seen, PATTERN);
 		return 1;
 	}
 	printf("ok\n");
