@@ -150,7 +150,13 @@ def workdir(tree_name, name):
             shutil.rmtree(obj, ignore_errors=True)
         obj.mkdir(exist_ok=True)
         busy.write_text("")
-        yield top / "src", obj
+        try:
+            yield top / "src", obj
+        except ContdaxError:
+            # a step that failed cleanly: make deletes what it could not
+            # finish (kbuild's .DELETE_ON_ERROR), the objects stay good
+            busy.unlink()
+            raise
         busy.unlink()
 
 

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import contdax_path
 from contdax import devmap, kernel_build, linux_lines, patches
-from contdax.ui import UsageError, step
+from contdax.ui import ContdaxError, UsageError, step
 
 REPO = contdax_path.REPO
 
@@ -157,6 +157,13 @@ class WorkdirTest(unittest.TestCase):
                 with kernel_build.workdir(line.name, "4k") as (_, obj):
                     self.assertFalse((obj / "mm.o").exists())
                     (obj / "mm.o").write_text("whole")
+                with kernel_build.workdir(line.name, "4k") as (_, obj):
+                    self.assertTrue((obj / "mm.o").exists())
+                # a build that failed cleanly (a bad fragment, a compile
+                # error) keeps the objects make finished
+                with self.assertRaises(ContdaxError):
+                    with kernel_build.workdir(line.name, "4k") as (_, obj):
+                        raise ContdaxError("make exited with status 2")
                 with kernel_build.workdir(line.name, "4k") as (_, obj):
                     self.assertTrue((obj / "mm.o").exists())
             finally:
