@@ -243,9 +243,10 @@ def build_user_tree(repo, src, extra_configs=(), acpi=False, granule="4k",
     # objects of their own per fragments and patches: a user who builds
     # with and without a patch that changes Kconfig (the DAX vmemmap
     # select is read by mm.h, so by nearly every file) keeps both warm
-    objs = hashlib.sha256("\n".join(
-        [str(f) for f in frags] + [Path(p).name for p in patch_list]
-    ).encode()).hexdigest()[:12]
+    objs = hashlib.sha256()
+    for f in list(frags) + list(patch_list):      # by content: any clone
+        objs.update(hashlib.sha256(Path(f).read_bytes()).digest())
+    objs = objs.hexdigest()[:12]
     out = cache.root() / "kernel-src" / h.hexdigest()[:20]
     out.mkdir(parents=True, exist_ok=True)
     marker = out / cache.MARKER
