@@ -188,6 +188,13 @@ def execute(qemu, kernel, initrd, command, opts, stream=True):
                 raise GuestFailed(f"the contpte model stopped the guest: "
                                   f"{stop}; console log: {console}") from None
             raise
+        except GuestTimeout as e:
+            # under check the model reports a fault loop and lets it spin
+            stop = contpte.stopping_report(_read(errors))
+            if stop:
+                raise GuestTimeout(f"{e}; the contpte model reported: "
+                                   f"{stop}") from None
+            raise
         result.contpte_reports = contpte.reports(_read(errors))
         return result
 
@@ -229,7 +236,10 @@ def _run(args, listeners, console, timeout, command, stream, qmp_path=None):
             for key, _ in sel.select(min(left, 1.0)):
                 kind, name = key.data
                 if kind == "qmp":
-                    if "SHUTDOWN" in qmp.pending_events():
+                    # a strict contpte stop is a guest panic, which
+                    # -no-shutdown turns into a pause
+                    if {"SHUTDOWN", "GUEST_PANICKED"} & set(
+                            qmp.pending_events()):
                         sel.unregister(qmp)
                         counters = qmp.command("query-contpte")
                         qmp.sock.sendall(b'{"execute": "quit"}\n')
