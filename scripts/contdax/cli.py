@@ -403,7 +403,11 @@ def dispatch(a):
         return bugs.run(REPO, qemu_build.build(REPO).binary, a.names)
     if a.command == "build":
         _check_kernel_args(a)
-        prepare(a)
+        # what `run` needs: every line, unless one is asked for
+        for line in ([a.line] if a.linux or a.kernel_src
+                     else linux_lines.LINES.values()):
+            a.line = line
+            prepare(a)
         return 0
     if a.command == "qemu":
         return cmd_qemu(a)
