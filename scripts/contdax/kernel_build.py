@@ -82,12 +82,18 @@ def tree(repo, line, extra_patches=(), without=()):
     return entry.path, inputs
 
 
-def _configure(s, src, obj, frags):
+def _configure(s, src, obj, frags, shown=None):
+    """merge_config the fragments, then check them symbol by symbol; errors
+    name the fragments as shown (the user's files for their copies)."""
     env = {"ARCH": "arm64", "CROSS_COMPILE": CROSS}
     s.run([src / "scripts/kconfig/merge_config.sh", "-n", "-O", obj]
           + frags, cwd=src, env=env)
-    missing = kconfig.dropped(kconfig.requested(frags),
-                              (obj / ".config").read_text())
+    want = kconfig.requested(frags)
+    names = dict(zip(map(str, frags), map(str, shown or frags)))
+    for sym, (value, where) in want.items():
+        path, line = where.rsplit(":", 1)
+        want[sym] = (value, f"{names.get(path, path)}:{line}")
+    missing = kconfig.dropped(want, (obj / ".config").read_text())
     if missing:
         s.fail("Kconfig dropped requested symbols: " + ", ".join(missing))
 
@@ -110,16 +116,28 @@ class Kernel:
         self.path = path
 
 
-def _build_into(s, src, obj, out, frags, source_desc):
-    _configure(s, src, obj, frags)
+def _build_into(s, src, obj, out, frags, source_desc, shown=None):
+    _configure(s, src, obj, frags, shown)
     _make(s, src, obj, "Image")
     for rel in ARTIFACTS:
         shutil.copy2(obj / rel, out / Path(rel).name.lstrip("."))
     (out / "kernel.json").write_text(json.dumps({
         "source": source_desc,
         "release": _release(src, obj),
-        "fragments": [str(f) for f in frags],
+        "fragments": [str(f) for f in (shown or frags)],
     }, indent=1))
+
+
+def _frozen(out, texts):
+    """The fragments as they were hashed, written into the entry."""
+    d = out / "fragments"
+    d.mkdir()
+    paths = []
+    for n, (name, text) in enumerate(texts):
+        path = d / f"{n:02d}-{name}"
+        path.write_bytes(text)
+        paths.append(path)
+    return paths
 
 
 def flavour(acpi, granule):
@@ -182,10 +200,13 @@ def build(repo, line, extra_patches=(), extra_configs=(), acpi=False,
     Kernel."""
     tree_path, tree_inputs = tree(repo, line, extra_patches, without)
     frags = fragments(repo, extra_configs, acpi, granule, line)
+    # read once: what is hashed is what merge_config gets, even if a
+    # fragment is edited while the build runs
+    texts = [(f.name, f.read_bytes()) for f in frags]
     inputs = cache.Inputs()
     inputs.add("tree", tree_inputs.key())
-    for f in frags:
-        inputs.add_file(f"fragment:{f.name}", f)
+    for name, text in texts:
+        inputs.add(f"fragment:{name}", hashlib.sha256(text).hexdigest())
     inputs.add("cross-gcc", cache.tool_version(CROSS + "gcc"))
     inputs.add("make", " ".join(MAKE_VARS))
     entry = cache.Entry("kernel", inputs)
@@ -200,9 +221,10 @@ def build(repo, line, extra_patches=(), extra_configs=(), acpi=False,
                       cache.log_dir()) as s, \
                     workdir(line.name, granule) as (src, obj):
                 sync_source(s, tree_path, tree_inputs.key(), src)
-                _build_into(s, src, obj, out, frags,
+                _build_into(s, src, obj, out, _frozen(out, texts),
                             f"Debian {line.package} {version} with "
-                            f"{', '.join(applied) or 'no patches'}")
+                            f"{', '.join(applied) or 'no patches'}",
+                            shown=frags)
     return Kernel(entry.path / "Image", entry.path)
 
 
