@@ -205,6 +205,14 @@ def _check_kernel_args(a):
         a.line = tree_line
 
 
+def lines_asked(a):
+    """The kernel lines `run` and `build` cover: every line, unless one
+    line, a prebuilt Image or a tree of the user's is asked for."""
+    if a.linux or a.kernel or a.kernel_src:
+        return [a.line]
+    return list(linux_lines.LINES.values())
+
+
 def setup():
     with step("host dependencies", cache.log_dir()) as s:
         deps.ensure(s, need_apt_lists=True)
@@ -379,9 +387,7 @@ def boot_command(a):
         if a.full and a.mem == MEM_DEFAULT:
             opts = replace(opts, mem=sizes.mem)
         arts = {}
-        # both lines side by side, unless one line or kernel is asked for
-        for line in ([a.line] if a.linux or a.kernel or a.kernel_src
-                     else linux_lines.LINES.values()):
+        for line in lines_asked(a):
             a.line = line
             arts[line.name] = prepare(a)
         return report.run(arts, opts, report.selected(a.only),
@@ -403,9 +409,7 @@ def dispatch(a):
         return bugs.run(REPO, qemu_build.build(REPO).binary, a.names)
     if a.command == "build":
         _check_kernel_args(a)
-        # what `run` needs: every line, unless one is asked for
-        for line in ([a.line] if a.linux or a.kernel_src
-                     else linux_lines.LINES.values()):
+        for line in lines_asked(a):
             a.line = line
             prepare(a)
         return 0

@@ -37,20 +37,27 @@ _REBIND = re.compile(r"^(bind|unbind) compound=([01])((?: \w+=-?\d+)+)$",
                      re.M)
 
 
+def _series_patch(repo, line, suffix):
+    """The file name of line's patch ending in suffix, or None."""
+    for p in patches.read_series(line.patch_dir(repo)):
+        if p.name.endswith(suffix):
+            return p.name
+    return None
+
+
 def dedup_patch(repo, line):
     """The file name of line's arm64 DAX vmemmap deduplication patch."""
-    for p in patches.read_series(line.patch_dir(repo)):
-        if p.name.endswith(DEDUP_PATCH_SUFFIX):
-            return p.name
-    raise ContdaxError(f"the Linux {line.name} series has no patch "
-                       f"*{DEDUP_PATCH_SUFFIX}")
+    name = _series_patch(repo, line, DEDUP_PATCH_SUFFIX)
+    if not name:
+        raise ContdaxError(f"the Linux {line.name} series has no patch "
+                           f"*{DEDUP_PATCH_SUFFIX}")
+    return name
 
 
 def has_compound_switch(repo, line):
     """Whether line's series carries the compound-devmap switch: 7.x has
     none, since a device-dax PMD leaf must be a PMD-order folio there."""
-    return any(p.name.endswith(SWITCH_PATCH_SUFFIX)
-               for p in patches.read_series(line.patch_dir(repo)))
+    return _series_patch(repo, line, SWITCH_PATCH_SUFFIX) is not None
 
 
 def settings(facts):
