@@ -16,6 +16,7 @@
 #include <string.h>
 #include <sys/mman.h>
 #include <unistd.h>
+#include "access.h"
 
 #define BLOCK		(64 << 10)
 #define MTHP		"/sys/kernel/mm/transparent_hugepage/hugepages-64kB/"
@@ -46,16 +47,6 @@ static void pin(int cpu)
 }
 
 /* One access the compiler makes as written: the reproducers' probes. */
-static inline uint8_t peek(const uint8_t *p)
-{
-	return __atomic_load_n(p, __ATOMIC_RELAXED);
-}
-
-static inline void poke(uint8_t *p, uint8_t v)
-{
-	__atomic_store_n(p, v, __ATOMIC_RELAXED);
-}
-
 /*
  * A 64K-aligned block, written with @fill so that it faults in as one 64K
  * mTHP; exit 2 (a broken setup, not a finding) if it does not.

@@ -10,12 +10,15 @@ catch it:
              must appear, and whether the bug shipped or was written for
              contdax ("realistic")
   *.patch    the patch that puts the bug back
+  fix-*.patch  optional: the upstream fix, for a bug whose exposure the
+             line has since lost another way; the fixed kernel is then
+             the buggy one plus the fix, not the line's own
   repro.c    the guest reproducer, in the initramfs as bug-NAME
 
 The buggy kernel is the line's kernel plus that one patch, built in the
 line's work directory, so only what the patch touches is recompiled.  The
 reproducer then runs on the buggy kernel, where the report must appear,
-and on the line's own kernel, where it must stay clean: exit 0 and no
+and on the fixed kernel, where it must stay clean: exit 0 and no
 violation.
 """
 
@@ -50,7 +53,15 @@ class Bug:
 
     @property
     def patch(self):
-        return sorted(self.path.glob("*.patch"))[0]
+        return [p for p in sorted(self.path.glob("*.patch"))
+                if not p.name.startswith("fix-")][0]
+
+    @property
+    def fix(self):
+        """The upstream fix applied on top of the bug, or None when the
+        line's own kernel is the fixed one."""
+        fixes = sorted(self.path.glob("fix-*.patch"))
+        return fixes[0] if fixes else None
 
 
 def corpus_dir(repo):
@@ -68,8 +79,12 @@ def load(path):
     if missing:
         raise ContdaxError(f"bug {path.name}: bug.toml lacks "
                            f"{', '.join(missing)}")
-    if not list(path.glob("*.patch")) or not (path / "repro.c").is_file():
-        raise ContdaxError(f"bug {path.name}: needs one *.patch and repro.c")
+    bug_patches = [p for p in path.glob("*.patch")
+                   if not p.name.startswith("fix-")]
+    if len(bug_patches) != 1 or len(list(path.glob("fix-*.patch"))) > 1 \
+            or not (path / "repro.c").is_file():
+        raise ContdaxError(f"bug {path.name}: needs one *.patch, at most "
+                           f"one fix-*.patch, and repro.c")
     linux_lines.get(data["line"])
     return Bug(name=path.name, path=path, realistic=bool(
         data.get("realistic", False)),
@@ -163,7 +178,8 @@ def render(rows):
             lines.append(f"    fixed kernel: {out.clean_note}")
     lines.append("buggy kernel: the reproducer with the bug's options; "
                  "-cpu max: the same without them; fixed: the line's own "
-                 "kernel, with the options")
+                 "kernel (or the buggy one plus the upstream fix), with the "
+                 "options")
     return "\n".join(lines)
 
 
@@ -172,8 +188,10 @@ def run(repo, qemu, names):
     for bug in select(repo, names):
         line = linux_lines.get(bug.line)
         say(f"==> bug {bug.name}: {bug.title} ({bug.commit[:12]})")
-        fixed = kernel_build.build(repo, line)
         buggy = kernel_build.build(repo, line, [bug.patch.resolve()])
+        fixed = (kernel_build.build(repo, line, [bug.patch.resolve(),
+                                                 bug.fix.resolve()])
+                 if bug.fix else kernel_build.build(repo, line))
         initrd = initramfs.build(repo, line)
         rows.append((bug, check(qemu, initrd, bug, buggy, fixed)))
     print(render(rows))

@@ -12,6 +12,11 @@
  *                 member the group was cached from (DDI 0487, D8.5.5)
  * hafdbs-off=MASK vCPUs (bit N: vCPU N) without FEAT_HAFDBS, like an SMMU
  *                 without HTTU that reads descriptors one by one
+ * ttl-exact=on    a TLBI whose FEAT_TTL level hint is wrong for a cached
+ *                 group invalidates nothing (DDI 0487, R_SQXYZ)
+ * tlbirange=off   no FEAT_TLBIRANGE, as a hypervisor may hide it from a
+ *                 guest: Linux then invalidates ranges page by page, with
+ *                 level hints
  */
 
 #include "qemu/osdep.h"
@@ -95,6 +100,26 @@ static void contpte_set_hafdbs_off(Object *obj, Visitor *v, const char *name,
     visit_type_uint64(v, name, &ARM_CPU(obj)->contpte->hafdbs_off, errp);
 }
 
+static bool contpte_get_ttl_exact(Object *obj, Error **errp)
+{
+    return ARM_CPU(obj)->contpte->ttl_exact;
+}
+
+static void contpte_set_ttl_exact(Object *obj, bool value, Error **errp)
+{
+    ARM_CPU(obj)->contpte->ttl_exact = value;
+}
+
+static bool contpte_get_tlbirange(Object *obj, Error **errp)
+{
+    return !ARM_CPU(obj)->contpte->tlbirange_off;
+}
+
+static void contpte_set_tlbirange(Object *obj, bool value, Error **errp)
+{
+    ARM_CPU(obj)->contpte->tlbirange_off = !value;
+}
+
 void arm_contpte_realize(ARMCPU *cpu)
 {
     int index = CPU(cpu)->cpu_index;
@@ -108,6 +133,12 @@ void arm_contpte_realize(ARMCPU *cpu)
     if (index < 64 && extract64(cpu->contpte->hafdbs_off, index, 1)) {
         cpu->isar.id_aa64mmfr1 = FIELD_DP64(cpu->isar.id_aa64mmfr1,
                                             ID_AA64MMFR1, HAFDBS, 0);
+    }
+    /* Before the TLBI registers are defined: the range ones then are not. */
+    if (cpu->contpte->tlbirange_off &&
+        FIELD_EX64(cpu->isar.id_aa64isar0, ID_AA64ISAR0, TLB) > 1) {
+        cpu->isar.id_aa64isar0 = FIELD_DP64(cpu->isar.id_aa64isar0,
+                                            ID_AA64ISAR0, TLB, 1);
     }
 }
 
@@ -140,6 +171,15 @@ void arm_contpte_add_property(Object *obj)
     object_property_set_description(obj, "hafdbs-off",
         "vCPUs without FEAT_HAFDBS, as a mask of vCPU indexes (bit N: "
         "vCPU N)");
+    object_property_add_bool(obj, "ttl-exact", contpte_get_ttl_exact,
+                             contpte_set_ttl_exact);
+    object_property_set_description(obj, "ttl-exact",
+        "Take TLBI level hints (FEAT_TTL) at their word: a TLBI whose hint "
+        "names another level than a cached group's invalidates nothing");
+    object_property_add_bool(obj, "tlbirange", contpte_get_tlbirange,
+                             contpte_set_tlbirange);
+    object_property_set_description(obj, "tlbirange",
+        "Offer FEAT_TLBIRANGE (on, as -cpu max) or hide it (off)");
 }
 
 void arm_contpte_finalize(ARMCPU *cpu)

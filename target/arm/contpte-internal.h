@@ -72,6 +72,10 @@ struct ArmContpte {
     ContpteHwUpdate hwupdate;
     /* vCPUs without FEAT_HAFDBS (-cpu ...,hafdbs-off=), by index. */
     uint64_t hafdbs_off;
+    /* TLBI level hints taken at their word (-cpu ...,ttl-exact=on). */
+    bool ttl_exact;
+    /* FEAT_TLBIRANGE hidden from the guest (-cpu ...,tlbirange=off). */
+    bool tlbirange_off;
     /* The last walk's leaf, for the fault-loop detector. */
     struct {
         uint64_t desc;

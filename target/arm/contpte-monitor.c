@@ -38,6 +38,7 @@ static ContpteStats *stats_to_qapi(const ArmContpteStats *st)
     q->violations = v;
     q->conflict_aborts = st->conflict_aborts;
     q->hw_updates_moved = st->hw_updates_moved;
+    q->tlbis_ignored = st->tlbis_ignored;
     return q;
 }
 
@@ -51,6 +52,7 @@ static void stats_add(ArmContpteStats *sum, const ArmContpteStats *st)
     sum->group_evictions += st->group_evictions;
     sum->conflict_aborts += st->conflict_aborts;
     sum->hw_updates_moved += st->hw_updates_moved;
+    sum->tlbis_ignored += st->tlbis_ignored;
     for (unsigned k = 0; k < CONTPTE_KIND__MAX; k++) {
         sum->violations[k] += st->violations[k];
     }
@@ -113,7 +115,8 @@ static void print_stats(Monitor *mon, const char *who, const char *mode,
                        st->violations[k]);
     }
     monitor_printf(mon, " aborts=%" PRIu64 " hw-updates-moved=%" PRIu64
-                   "\n", st->conflict_aborts, st->hw_updates_moved);
+                   " tlbis-ignored=%" PRIu64 "\n", st->conflict_aborts,
+                   st->hw_updates_moved, st->tlbis_ignored);
 }
 
 void hmp_info_contpte(Monitor *mon, const QDict *qdict)

@@ -710,6 +710,86 @@ void arm_contpte_tlb_flush_notify(CPUState *cs, vaddr addr, vaddr len,
     }
 }
 
+/*
+ * The level a TLBI's FEAT_TTL field names for translation granule @gran,
+ * -1 for "no information", or -2 when it names another granule, which is
+ * wrong for every entry (DDI 0487, the TLBI VAE1 TTL encodings).
+ */
+static int ttl_level(ARMCPU *cpu, unsigned ttl, ARMGranuleSize gran)
+{
+    static const unsigned tg_of[] = {
+        [Gran4K] = 1, [Gran16K] = 2, [Gran64K] = 3,
+    };
+    unsigned tg = ttl >> 2, level = ttl & 3;
+
+    if (!tg) {
+        return -1;
+    }
+    if (gran >= GranInvalid || tg != tg_of[gran]) {
+        return -2;
+    }
+    switch (tg) {
+    case 1:     /* 4K: level 0 only with FEAT_LPA2 */
+        return level || cpu_isar_feature(aa64_tgran4_lpa2, cpu) ? level : -1;
+    case 2:     /* 16K: level 1 only with FEAT_LPA2 */
+        return level > 1 || (level == 1 &&
+                             cpu_isar_feature(aa64_tgran16_lpa2, cpu))
+               ? level : -1;
+    default:    /* 64K */
+        return level ? level : -1;
+    }
+}
+
+/*
+ * FEAT_TTL lets a TLBI by VA name the level of the entry it invalidates,
+ * and "if an incorrect value of the TTL field is specified ... no entries
+ * are required by the architecture to be invalidated" (DDI 0487,
+ * R_SQXYZ).  QEMU invalidates whatever the hint says; with ttl-exact=on
+ * a hint that names another level (or granule) than the group this vCPU
+ * caches for the address invalidates nothing, and the stale translation
+ * stays.  Decided on the issuing vCPU: the TLBI then is not performed on
+ * any.  Entries outside cached groups are always invalidated.
+ */
+bool arm_contpte_tlbi_ignored(CPUARMState *env, uint64_t value,
+                              uint16_t idxmap)
+{
+    ARMCPU *cpu = env_archcpu(env);
+    ArmContpte *s = cpu->contpte;
+    uint64_t va = va_bits(value << 12);
+
+    if (!s || !s->ttl_exact || s->mode == CONTPTE_MODE_OFF || !s->ngroups ||
+        !extract64(value, 44, 4)) {
+        return false;
+    }
+    for (int t = 0; t < 2; t++) {
+        for (uint64_t sizes = s->group_sizes[t]; sizes; sizes &= sizes - 1) {
+            unsigned gbits = ctz64(sizes);
+            ContpteGroup *g = &s->groups[t][(va >> gbits) % CONTPTE_SETS];
+            int level = t ? 2 : 3, hint;
+
+            if (!g->valid || g->group_bits != gbits ||
+                !(core_idxmap(g->mmu_idx) & idxmap) ||
+                (va ^ g->va) >> gbits) {
+                continue;
+            }
+            hint = ttl_level(cpu, extract64(value, 44, 4),
+                             aa64_va_parameters(env, sextract64(g->va, 0,
+                                                                VA_BITS),
+                                                g->mmu_idx, true,
+                                                false).gran);
+            if (hint == -1 || hint == level) {
+                return false;
+            }
+            stat_add(&s->stats.tlbis_ignored, 1);
+            trace_contpte_tlbi_ignored(env_cpu(env)->cpu_index,
+                                       sextract64(va, 0, VA_BITS), hint,
+                                       level);
+            return true;
+        }
+    }
+    return false;
+}
+
 ContpteMode arm_contpte_mode(ARMCPU *cpu)
 {
     return cpu->contpte ? cpu->contpte->mode : CONTPTE_MODE_OFF;
@@ -727,6 +807,7 @@ void arm_contpte_stats(ARMCPU *cpu, ArmContpteStats *out)
     out->group_evictions = qatomic_read(&st->group_evictions);
     out->conflict_aborts = qatomic_read(&st->conflict_aborts);
     out->hw_updates_moved = qatomic_read(&st->hw_updates_moved);
+    out->tlbis_ignored = qatomic_read(&st->tlbis_ignored);
     for (unsigned k = 0; k < CONTPTE_KIND__MAX; k++) {
         out->violations[k] = qatomic_read(&st->violations[k]);
     }
@@ -744,6 +825,7 @@ void arm_contpte_reset_stats(ARMCPU *cpu)
     qatomic_set(&st->group_evictions, 0);
     qatomic_set(&st->conflict_aborts, 0);
     qatomic_set(&st->hw_updates_moved, 0);
+    qatomic_set(&st->tlbis_ignored, 0);
     for (unsigned k = 0; k < CONTPTE_KIND__MAX; k++) {
         qatomic_set(&st->violations[k], 0);
     }

@@ -30,6 +30,7 @@ typedef struct ArmContpteStats {
     uint64_t violations[CONTPTE_KIND__MAX];
     uint64_t conflict_aborts;
     uint64_t hw_updates_moved;      /* AF/dirty updates on another member */
+    uint64_t tlbis_ignored;         /* TLBIs whose level hint was wrong */
 } ArmContpteStats;
 
 typedef struct ArmContpte ArmContpte;
@@ -110,6 +111,15 @@ void arm_contpte_walk_done(CPUARMState *env, uint64_t va,
  * the walk (fills nest).
  */
 uintptr_t arm_contpte_set_retaddr(ARMCPU *cpu, uintptr_t ra);
+
+/*
+ * A TLBI by VA of the EL1&0 regime, for the cputlb indexes @idxmap, with
+ * operand @value: true when it must invalidate nothing, because its
+ * FEAT_TTL level hint is wrong for a group this vCPU caches and the CPU
+ * takes hints at their word (-cpu max,ttl-exact=on).
+ */
+bool arm_contpte_tlbi_ignored(CPUARMState *env, uint64_t value,
+                              uint16_t idxmap);
 
 /* TCGCPUOps::tlb_flush_notify */
 void arm_contpte_tlb_flush_notify(CPUState *cs, vaddr addr, vaddr len,

@@ -76,6 +76,13 @@ enum contpte_case {
      * transient and once the group is whole.
      */
     CASE_SMP_REFILL,
+    /*
+     * Load page 2 of the group, then move it one group further with
+     * break-before-make whose TLBIs carry the level hint MB_TTL (TLBI
+     * operand bits [47:44]), then load page 2 again: MB_SUM is that
+     * load, which finds MB_TTL_OLD if the TLBIs invalidated nothing.
+     */
+    CASE_TTL,
 };
 
 #define CONTPTE_VICTIM      5   /* the entry a case breaks */
@@ -108,5 +115,11 @@ enum contpte_case {
 #define MB_RETRIES          0xb8    /* in: faults retried before skipping */
 #define MB_SMP_STEP         0xc0    /* CASE_SMP_REFILL: vCPU 0's progress */
 #define MB_SMP_DONE         0xc8    /* CASE_SMP_REFILL: vCPU 1's progress */
+#define MB_TTL              0xd0    /* in: CASE_TTL's TLBI level hint */
+#define MB_ISAR0            0xd8    /* out: ID_AA64ISAR0_EL1 */
+
+/* CASE_TTL: the words at page 2 of the group before and after the move. */
+#define MB_TTL_OLD          0x6f6c64ULL     /* "old" */
+#define MB_TTL_NEW          0x6e6577ULL     /* "new" */
 
 #endif

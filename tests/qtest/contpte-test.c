@@ -32,6 +32,8 @@ typedef struct ContpteCase {
     const char *cpu;    /* more -cpu max properties, ",name=value..." */
     const char *args;   /* more QEMU arguments */
     uint64_t retries;   /* faults the payload retries (MB_RETRIES) */
+    uint64_t ttl;       /* CASE_TTL: the TLBIs' level hint (MB_TTL) */
+    bool stale;         /* CASE_TTL: the TLBIs must invalidate nothing */
 } ContpteCase;
 
 static const char *const case_names[CASE__MAX] = {
@@ -110,6 +112,7 @@ static QTestState *start_payload(const ContpteCase *c, const char *log)
     qtest_writeq(qts, CONTPTE_MAILBOX + MB_LEVEL, c->level);
     qtest_writeq(qts, CONTPTE_MAILBOX + MB_CASE, c->kind);
     qtest_writeq(qts, CONTPTE_MAILBOX + MB_RETRIES, c->retries);
+    qtest_writeq(qts, CONTPTE_MAILBOX + MB_TTL, c->ttl);
     qobject_unref(qmp_ok(qts, "{'execute': 'cont'}"));
     return qts;
 }
@@ -592,6 +595,80 @@ static void add_hw_cases(void)
     }
 }
 
+/*
+ * TLBI level hints (FEAT_TTL) taken at their word: the group is moved with
+ * break-before-make whose TLBIs carry the case's hint.  With ttl-exact=on
+ * and the model caching the group, a hint naming another level (or level
+ * 0 of a 4K granule, which means level 0 only with FEAT_LPA2) invalidates
+ * nothing, and the load after the move still finds the old page; a right
+ * hint, no hint, or QEMU's own TLBIs find the new one.  tlbirange=off
+ * hides FEAT_TLBIRANGE from ID_AA64ISAR0_EL1.TLB.
+ */
+static void test_ttl(const void *data)
+{
+    const ContpteCase *c = data;
+    g_autofree char *log = temp_log();
+    QTestState *qts = boot_payload(c, log);
+    bool norange = c->cpu && strstr(c->cpu, "tlbirange=off");
+
+    g_assert_cmpuint(mb(qts, MB_EXCEPTIONS), ==, 0);
+    g_assert_cmphex(mb(qts, MB_SUM), ==, c->stale ? MB_TTL_OLD : MB_TTL_NEW);
+    g_assert_cmpuint(total_stat(qts, "tlbis-ignored"), ==,
+                     c->stale ? mb(qts, MB_ENTRIES) : 0);
+    g_assert_cmpuint(extract64(mb(qts, MB_ISAR0), 56, 4), ==,
+                     norange ? 1 : 2);
+    qtest_quit(qts);
+    unlink(log);
+}
+
+static void add_ttl_cases(void)
+{
+    static const struct {
+        const char *name;
+        unsigned granule_bits, level;
+        int hint;               /* the level hinted; -1: no hint */
+        const char *cpu;
+        bool stale;             /* under a mode that caches groups */
+    } cases[] = {
+        { "4k/wrong", 12, 3, 2, ",ttl-exact=on,tlbirange=off", true },
+        { "16k/wrong", 14, 3, 2, ",ttl-exact=on,tlbirange=off", true },
+        { "64k/wrong", 16, 3, 2, ",ttl-exact=on,tlbirange=off", true },
+        { "4k-l2/wrong", 12, 2, 3, ",ttl-exact=on", true },
+        { "4k/level0", 12, 3, 0, ",ttl-exact=on", true },
+        { "4k/level0-no-lpa2", 12, 3, 0, ",ttl-exact=on,lpa2=off", false },
+        { "4k/right", 12, 3, 3, ",ttl-exact=on", false },
+        { "4k-l2/right", 12, 2, 2, ",ttl-exact=on", false },
+        { "4k/none", 12, 3, -1, ",ttl-exact=on", false },
+        { "4k/wrong-not-exact", 12, 3, 2, ",tlbirange=off", false },
+    };
+    static const char *const modes[] = { "off", "on", "strict" };
+
+    for (size_t i = 0; i < G_N_ELEMENTS(cases); i++) {
+        for (size_t m = 0; m < G_N_ELEMENTS(modes); m++) {
+            ContpteCase *c = g_new0(ContpteCase, 1);
+            g_autofree char *path = g_strdup_printf("/contpte/ttl/%s/%s",
+                                                    cases[i].name,
+                                                    modes[m]);
+            /* TTL<3:2>: 1 for 4K, 2 for 16K, 3 for 64K */
+            unsigned tg = (cases[i].granule_bits - 10) / 2;
+            uint64_t ttl = 0;     /* no hint */
+
+            if (cases[i].hint >= 0) {
+                ttl = tg << 2 | cases[i].hint;
+            }
+
+            *c = (ContpteCase) {
+                .mode = modes[m], .granule_bits = cases[i].granule_bits,
+                .level = cases[i].level, .kind = CASE_TTL,
+                .cpu = cases[i].cpu,
+                .ttl = ttl,
+                .stale = cases[i].stale && strcmp(modes[m], "off"),
+            };
+            qtest_add_data_func_full(path, c, test_ttl, g_free);
+        }
+    }
+}
+
 /* A consistent group prints as one line. */
 static void test_info_tlb_group(void)
 {
@@ -711,5 +788,6 @@ int main(int argc, char **argv)
         qtest_add_data_func_full(path, c, test_bbm_level, g_free);
     }
     add_hw_cases();
+    add_ttl_cases();
     return g_test_run();
 }

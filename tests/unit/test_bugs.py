@@ -16,11 +16,15 @@ REPO = contdax_path.REPO
 class CorpusTest(unittest.TestCase):
     def test_every_entry_loads(self):
         corpus = bugs.corpus(REPO)
-        self.assertGreaterEqual(len(corpus), 2)
+        self.assertGreaterEqual(len([b for b in corpus if not b.realistic]),
+                                3)
         for bug in corpus:
             with self.subTest(bug=bug.name):
                 self.assertIn(bug.line, linux_lines.LINES)
                 self.assertTrue(bug.patch.is_file())
+                self.assertFalse(bug.patch.name.startswith("fix-"))
+                if bug.fix:
+                    self.assertIn(bug.commit[:12], bug.fix.read_text())
                 self.assertTrue((bug.path / "repro.c").is_file())
                 self.assertTrue(bug.detect)
                 self.assertIn(bug.contpte, ("check", "strict"))
@@ -36,6 +40,24 @@ class CorpusTest(unittest.TestCase):
     def test_one_needs_hardware_updates_on_another_member(self):
         self.assertTrue([b for b in bugs.corpus(REPO)
                          if "hwupdate=cached" in b.cpu])
+
+    def test_fix_patch_is_told_from_the_bug_patch(self):
+        with tempfile.TemporaryDirectory() as tmp:
+            entry = Path(tmp) / "pair"
+            entry.mkdir()
+            src = bugs.corpus_dir(REPO) / "set-access-flags-noop"
+            (entry / "bug.toml").write_text((src / "bug.toml").read_text())
+            (entry / "repro.c").write_text("int main(void) { return 0; }\n")
+            (entry / "0001-put-back.patch").write_text("bug\n")
+            self.assertIsNone(bugs.load(entry).fix)
+            (entry / "fix-0001-upstream.patch").write_text("fix\n")
+            bug = bugs.load(entry)
+            self.assertEqual(bug.patch.name, "0001-put-back.patch")
+            self.assertEqual(bug.fix.name, "fix-0001-upstream.patch")
+            (entry / "fix-0002-another.patch").write_text("fix\n")
+            with self.assertRaisesRegex(ContdaxError, "at most one "
+                                        "fix-\\*.patch"):
+                bugs.load(entry)
 
     def test_unknown_name_is_refused(self):
         with self.assertRaises(UsageError) as cm:

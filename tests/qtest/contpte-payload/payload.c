@@ -151,6 +151,13 @@ static void tlbi_va(uint64_t va)
                  : : "r"(va >> 12) : "memory");
 }
 
+/* TLBI by VA, broadcast, with the FEAT_TTL level hint @ttl. */
+static void tlbi_va_ttl(uint64_t va, uint64_t ttl)
+{
+    asm volatile("dsb ishst; tlbi vae1is, %0; dsb ish; isb"
+                 : : "r"((va >> 12) | ttl << 44) : "memory");
+}
+
 /* TLBI by VA, broadcast to the other vCPU (CASE_SMP_REFILL). */
 static void tlbi_va_is(uint64_t va)
 {
@@ -277,6 +284,7 @@ void payload_main(void)
     }
     asm volatile("mrs %0, id_aa64mmfr2_el1" : "=r"(MB(MB_MMFR2)));
     asm volatile("mrs %0, id_aa64mmfr1_el1" : "=r"(MB(MB_MMFR1)));
+    asm volatile("mrs %0, id_aa64isar0_el1" : "=r"(MB(MB_ISAR0)));
     granule_bits = MB(MB_GRANULE_BITS);
     stride = granule_bits - 3;
     start_level = 4 - (48 - 4) / stride;
@@ -357,6 +365,11 @@ void payload_main(void)
     grp.attrs = attrs;
     if (c == CASE_REFILL || c == CASE_SMP_REFILL) {
         group_set(entries / 2, entries, false);         /* transient 1 */
+    }
+    if (c == CASE_TTL) {
+        *(uint64_t *)(group_oa + CONTPTE_PROBE * page) = MB_TTL_OLD;
+        *(uint64_t *)(group_oa + (entries + CONTPTE_PROBE) * page) =
+            MB_TTL_NEW;
     }
     MB(MB_VA) = GROUP_VA;
     MB(MB_ENTRIES) = entries;
@@ -470,6 +483,18 @@ void payload_main(void)
         asm volatile("dsb ish" : : : "memory");
         MB(MB_DESC_PROBE) = group[CONTPTE_PROBE];
         MB(MB_DESC_NEXT) = group[CONTPTE_PROBE + 1];
+        break;
+    case CASE_TTL:
+        (void)load(GROUP_VA + CONTPTE_PROBE * page);
+        group_set(0, entries, false);                   /* break */
+        asm volatile("dsb ish" : : : "memory");
+        for (unsigned i = 0; i < entries; i++) {
+            tlbi_va_ttl(GROUP_VA + i * page, MB(MB_TTL));
+        }
+        grp.oa += entries * page;                       /* make */
+        group_set(0, entries, true);
+        dsb_isb();
+        sum = probe_load(GROUP_VA + CONTPTE_PROBE * page);
         break;
     case CASE_AT:
         /*
