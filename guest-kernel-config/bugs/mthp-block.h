@@ -46,7 +46,6 @@ static void pin(int cpu)
 	}
 }
 
-/* One access the compiler makes as written: the reproducers' probes. */
 /*
  * A 64K-aligned block, written with @fill so that it faults in as one 64K
  * mTHP; exit 2 (a broken setup, not a finding) if it does not.

@@ -19,8 +19,10 @@
 #include "qapi/error.h"
 #include "qapi/visitor.h"
 #include "hw/mem/nvdimm-dax.h"
+#include "hw/mem/nvdimm-dax-data.h"
 #include "hw/mem/memory-device.h"
 #include "system/hostmem.h"
+#include "exec/ramblock.h"
 #include "trace.h"
 
 static const uint64_t valid_aligns[] = {
@@ -82,8 +84,8 @@ static const ChoiceProperty choice_properties[] = {
     { "mode", mode_choices, offsetof(NvdimmDaxDevice, mode),
       "devdax (/dev/daxN.M, default) or fsdax (/dev/pmemN with a pfn map)" },
     { "format", format_choices, offsetof(NvdimmDaxDevice, format),
-      "auto: write the info block over zeroes only (default); never; "
-      "force: overwrite whatever is there (destructive)" },
+      "auto: write the info block only into a memdev without data "
+      "(default); never; force: overwrite whatever is there (destructive)" },
 };
 
 static const char *choice_name(const Choice *c, int value)
@@ -228,6 +230,46 @@ static void nvdimm_dax_write_block(NvdimmDaxDevice *dax, MemoryRegion *mr,
     memory_region_set_dirty(mr, NVDIMM_DAX_INFO_OFFSET, NVDIMM_DAX_INFO_SIZE);
 }
 
+/*
+ * format=auto writes the info block only into a backend without data:
+ * zeroes where the block goes are not enough (a GPT disk image has its
+ * partition entries there, mostly zero).  Anonymous RAM starts empty; a
+ * file is scanned, its holes skipped.  False with @errp set otherwise.
+ */
+static bool nvdimm_dax_file_is_empty(NvdimmDaxDevice *dax, MemoryRegion *mr,
+                                     const char *memdev, Error **errp)
+{
+    int fd = memory_region_get_fd(mr);
+    NvdimmDaxScan scan;
+    uint64_t where;
+    int ret;
+
+    if (fd < 0) {
+        return true;
+    }
+    ret = nvdimm_dax_find_data(fd, mr->ram_block->fd_offset,
+                               memory_region_size(mr), &where, &scan);
+    trace_nvdimm_dax_scan(DEVICE(dax)->id ?: "", memdev, scan.allocated,
+                          ret);
+    if (ret < 0) {
+        error_setg_errno(errp, -ret, "%s: cannot read memdev %s to check "
+                         "that it holds no data before format=auto writes "
+                         "the info block; format=never leaves it as it is",
+                         TYPE_NVDIMM_DAX, memdev);
+        return false;
+    }
+    if (ret > 0) {
+        error_setg(errp, "%s: memdev %s holds data at offset 0x%" PRIx64
+                   " and no info block; refusing to write one into it: "
+                   "format=force writes it anyway (overwriting 0x%x-0x%x), "
+                   "format=never leaves it as it is", TYPE_NVDIMM_DAX,
+                   memdev, where, NVDIMM_DAX_INFO_OFFSET,
+                   NVDIMM_DAX_INFO_OFFSET + NVDIMM_DAX_INFO_SIZE - 1);
+        return false;
+    }
+    return true;
+}
+
 static void nvdimm_dax_realize(NVDIMMDevice *nvdimm, Error **errp)
 {
     NvdimmDaxDevice *dax = NVDIMM_DAX(nvdimm);
@@ -291,6 +333,11 @@ static void nvdimm_dax_realize(NVDIMMDevice *nvdimm, Error **errp)
 
     if (dax->format == NVDIMM_DAX_FORMAT_NEVER ||
         found == NVDIMM_DAX_FOUND_SAME) {
+        return;
+    }
+    if (dax->format == NVDIMM_DAX_FORMAT_AUTO &&
+        found == NVDIMM_DAX_FOUND_EMPTY &&
+        !nvdimm_dax_file_is_empty(dax, mr, memdev, errp)) {
         return;
     }
     if (dax->format == NVDIMM_DAX_FORMAT_AUTO &&

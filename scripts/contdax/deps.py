@@ -24,6 +24,8 @@ HOST_PACKAGES = [
     "libelf-dev", "cpio", "rsync", "xz-utils", "dpkg-dev", "patch",
     "python3-venv", "python3-tomli", "gcc-aarch64-linux-gnu",
     "libc6-dev-arm64-cross", "gzip",
+    # disk images the nvdimm-dax qtests must refuse to format
+    "fdisk", "e2fsprogs", "xfsprogs",
 ]
 # Only for --boot acpi: UEFI firmware for -M virt.
 ACPI_PACKAGES = ["qemu-efi-aarch64"]

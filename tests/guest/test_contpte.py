@@ -49,17 +49,25 @@ class ContpteGuestTest(unittest.TestCase):
     def test_adversarial_hardware_finds_nothing_in_6_12(self):
         """Linux 6.12 under each legal-but-unusual hardware behaviour, with
         the strict model: hardware AF/dirty updates on the member a group
-        was cached from, and vCPU 1 without FEAT_HAFDBS.  cow,
+        was cached from; vCPU 1 without FEAT_HAFDBS; TLBI level hints
+        taken at their word without FEAT_TLBIRANGE (on one vCPU, where
+        the model decides them), which also runs the hugetlb mremap()
+        reproducer of the corpus on the line's own kernel.  cow,
         gup_longterm, mthp-stress (every page checked), fork over each
         mTHP size (the child checks every page) and device-dax gup: no
         violation, no fault loop, no lost data."""
-        for cpu in ("max,hwupdate=cached", "max,hafdbs-off=0x2"):
+        for cpu, smp, extra in (
+                ("max,hwupdate=cached", "2", ""),
+                ("max,hafdbs-off=0x2", "2", ""),
+                ("max,ttl-exact=on,tlbirange=off", "1",
+                 " && bug-hugetlb-flush-level")):
             with self.subTest(cpu=cpu):
-                res = contdax("exec", "--cpu", cpu, "--contpte", "strict",
+                res = contdax("exec", "--cpu", cpu, "--smp", smp,
+                              "--contpte", "strict",
                               "--nvdimm", "1G", "--", "sh", "-c",
                               "contpte-workload.sh all -s 8 -i 60 && "
                               "forkbench -s 16 -r 2 4 64 2048 && "
-                              "daxgup.sh 64", timeout=1200)
+                              "daxgup.sh 64" + extra, timeout=1200)
                 self.assertEqual(res.returncode, 0, res.stdout + res.stderr)
                 for name in ("cow", "gup_longterm", "mthp-stress"):
                     self.assertRegex(res.stdout, rf"step={name} status=0")

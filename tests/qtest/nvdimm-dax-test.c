@@ -360,6 +360,107 @@ static void test_format_foreign_then_force(void)
     unlink(path);
 }
 
+/*
+ * Make a disk image of @size bytes with @tool ("%s" is the image's path);
+ * the tools come from Debian packages that contdax's setup installs.
+ */
+static char *disk_image(uint64_t size, const char *tool, const char *input)
+{
+    g_autoptr(GError) err = NULL;
+    char *path = NULL;
+    int fd = g_file_open_tmp("nvdimm-dax-disk-XXXXXX", &path, &err);
+    g_autofree char *cmd = NULL;
+    g_autofree char *out = NULL, *errout = NULL;
+    g_auto(GStrv) argv = NULL;
+    int status;
+
+    g_assert_cmpint(fd, >=, 0);
+    g_assert_cmpint(ftruncate(fd, size), ==, 0);
+    close(fd);
+    if (input) {
+        cmd = g_strdup_printf("sh -c 'printf \"%s\" | %s %s'", input, tool,
+                              path);
+    } else {
+        cmd = g_strdup_printf(tool, path);
+    }
+    g_assert_true(g_shell_parse_argv(cmd, NULL, &argv, &err));
+    g_assert_true(g_spawn_sync(NULL, argv, NULL, G_SPAWN_SEARCH_PATH, NULL,
+                               NULL, &out, &errout, &status, &err));
+    if (!g_spawn_check_wait_status(status, NULL)) {
+        g_error("'%s' failed: %s", cmd, errout);
+    }
+    return path;
+}
+
+/* The offset of the first non-zero byte of @path, which has one. */
+static uint64_t first_data(const char *path)
+{
+    g_autoptr(GError) err = NULL;
+    g_autofree char *data = NULL;
+    gsize len, i = 0;
+
+    g_assert_true(g_file_get_contents(path, &data, &len, &err));
+    while (i < len && !data[i]) {
+        i++;
+    }
+    g_assert_cmpuint(i, <, len);
+    return i;
+}
+
+typedef struct DiskImage {
+    const char *name;
+    uint64_t size;
+    const char *tool;       /* command: %s is the image; or, with input, */
+    const char *input;      /* the image is its last argument and this */
+                            /* is printf'd to its standard input */
+} DiskImage;
+
+/*
+ * format=auto on a disk image (or any file with data) whose info block
+ * area happens to be zero: refused, naming the first data's offset, and
+ * not one byte of the image changes.
+ */
+static void test_format_disk_image(const void *opaque)
+{
+    const DiskImage *img = opaque;
+    g_autofree char *path = disk_image(img->size, img->tool, img->input);
+    g_autofree char *args = g_strdup_printf(
+        "-object memory-backend-file,id=m0,share=on,mem-path=%s,size=%"
+        PRIu64 " -device nvdimm-dax,id=d0,memdev=m0,align=2M", path,
+        img->size);
+    g_autofree char *message = g_strdup_printf("holds data at offset 0x%"
+                                               PRIx64 " and no info block",
+                                               first_data(path));
+    g_autoptr(GError) err = NULL;
+    g_autofree char *before = NULL, *after = NULL;
+    gsize before_len, after_len;
+
+    g_assert_true(g_file_get_contents(path, &before, &before_len, &err));
+    assert_refused(args, message);
+    assert_refused(args, "format=never leaves it as it is");
+    g_assert_true(g_file_get_contents(path, &after, &after_len, &err));
+    g_assert_cmpmem(before, before_len, after, after_len);
+    unlink(path);
+}
+
+/* An allocated file of zeroes (dd if=/dev/zero) is empty: it is formatted. */
+static void test_format_allocated_zeroes(void)
+{
+    g_autofree char *path = backing_file();
+    g_autofree uint8_t *zeroes = g_malloc0(NS_SIZE), *data = NULL;
+    int fd = open(path, O_WRONLY);
+
+    g_assert_cmpint(fd, >=, 0);
+    g_assert_cmpint(pwrite(fd, zeroes, NS_SIZE, 0), ==, NS_SIZE);
+    g_assert_cmpint(fsync(fd), ==, 0);
+    close(fd);
+    qtest_quit(start_on_file(path, "", ""));
+    data = read_file(path);
+    assert_block(data + INFO_OFF, "NVDIMM_DAX_INFO", 2, 2 * MiB, 2 * MiB,
+                 7680);
+    unlink(path);
+}
+
 static void test_format_never(void)
 {
     g_autofree char *path = backing_file();
@@ -437,6 +538,19 @@ int main(int argc, char **argv)
         4 * KiB, 2 * MiB, 32 * MiB, 512 * MiB, 1 * GiB,
     };
 
+    static const DiskImage disk_images[] = {
+        /* one 8M partition, as the disk image that auto used to damage */
+        { "gpt", NS_SIZE, "sfdisk -q", "label: gpt\\n,8M\\n" },
+        { "mbr", NS_SIZE, "sfdisk -q", "label: dos\\n,8M\\n" },
+        { "ext4", NS_SIZE, "mkfs.ext4 -q -F %s", NULL },
+        /* xfs needs 300M at least */
+        { "xfs", 512 * MiB, "mkfs.xfs -q -f %s", NULL },
+        /* one byte, in the last page */
+        { "data-at-end", NS_SIZE,
+          "sh -c 'printf x | dd of=%s bs=1 seek=33554431 conv=notrunc "
+          "status=none'", NULL },
+    };
+
     g_test_init(&argc, &argv, NULL);
     qtest_add_func("/nvdimm-dax/defaults", test_defaults);
     for (size_t i = 0; i < G_N_ELEMENTS(aligns); i++) {
@@ -452,6 +566,14 @@ int main(int argc, char **argv)
     qtest_add_func("/nvdimm-dax/format/other-block", test_format_other_block);
     qtest_add_func("/nvdimm-dax/format/foreign-then-force",
                    test_format_foreign_then_force);
+    for (size_t i = 0; i < G_N_ELEMENTS(disk_images); i++) {
+        g_autofree char *name = g_strdup_printf(
+            "/nvdimm-dax/format/disk-image/%s", disk_images[i].name);
+
+        qtest_add_data_func(name, &disk_images[i], test_format_disk_image);
+    }
+    qtest_add_func("/nvdimm-dax/format/allocated-zeroes",
+                   test_format_allocated_zeroes);
     qtest_add_func("/nvdimm-dax/format/never", test_format_never);
     qtest_add_func("/nvdimm-dax/format/readonly", test_format_readonly);
     qtest_add_func("/nvdimm-dax/bad-input", test_bad_input);

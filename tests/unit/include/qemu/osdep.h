@@ -8,6 +8,11 @@
 #ifndef CONTDAX_UNIT_OSDEP_H
 #define CONTDAX_UNIT_OSDEP_H
 
+/* QEMU builds with it: SEEK_DATA and friends */
+#ifndef _GNU_SOURCE
+#define _GNU_SOURCE
+#endif
+
 #include <errno.h>
 #include <fcntl.h>
 #include <inttypes.h>
