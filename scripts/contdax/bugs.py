@@ -161,14 +161,14 @@ def check(qemu, initrd, bug, buggy, fixed):
 
 
 def render(rows):
-    lines = [f"{'bug':<24} {'line':<5} {'kind':<10} {'options':<20} "
+    lines = [f"{'bug':<24} {'line':<5} {'kind':<10} {'options':<27} "
              f"{'buggy kernel':<13} {'in':>5}  {'-cpu max':<9} "
              f"{'fixed':<8} report"]
     for bug, out in rows:
         lines.append(
             f"{bug.name:<24} {bug.line:<5} "
             f"{'realistic' if bug.realistic else 'shipped':<10} "
-            f"{bug.cpu.removeprefix('max,'):<20} "
+            f"{bug.cpu.removeprefix('max,'):<27} "
             f"{'detected' if out.detected else 'MISSED':<13} "
             f"{out.seconds:>4.0f}s  "
             f"{'detected' if out.plain else 'missed':<9} "
