@@ -87,8 +87,9 @@ def _machine_options(p, timeout):
                    help="/dev/daxN.M or /dev/pmemN "
                    "(default devdax)")
     g.add_argument("--nvdimm-format", choices=["auto", "never", "force"],
-                   help="auto: write the info block over zeroes only "
-                   "(default); never: leave the namespace raw; force: "
+                   help="auto: write the info block only into a file "
+                   "without data (default); never: leave the namespace raw; "
+                   "force: "
                    "overwrite whatever is there (destructive)")
     g.add_argument("--nvdimm-file", metavar="FILE",
                    help="backing file (default: one per size and settings "

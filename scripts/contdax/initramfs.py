@@ -20,9 +20,9 @@ CFLAGS = ["-Wall", "-O2", "-static"]
 
 def selftests(repo, line):
     """The mm selftests built from line's (patched) Debian tree."""
-    src, tree_inputs = kernel_build.tree(repo, line)
+    made_of, _ = kernel_build.tree_inputs(repo, line)
     inputs = cache.Inputs()
-    inputs.add("tree", tree_inputs.key())
+    inputs.add("tree", made_of.key())
     inputs.add("cc", cache.tool_version(CC))
     inputs.add("tests", " ".join(SELFTESTS + CFLAGS
                                  + list(line.selftest_libs)))
@@ -30,6 +30,7 @@ def selftests(repo, line):
     with entry.building() as out:
         if out is None:
             return entry.path / "bin"
+        src, _ = kernel_build.tree(repo, line)
         with step(f"Linux {line.name} mm selftests: build",
                   cache.log_dir()) as s:
             hdr = out / "headers"

@@ -58,10 +58,10 @@ def _jobs():
     return f"-j{os.cpu_count() or 2}"
 
 
-def tree(repo, line, extra_patches=(), without=()):
-    """line's patched Debian source tree: (path, cache Inputs).  without
-    names patches of the series to leave out, for before/after
-    comparisons."""
+def tree_inputs(repo, line, extra_patches=(), without=()):
+    """What line's patched Debian source tree is made of: (cache Inputs,
+    the series applied).  without names patches of the series to leave
+    out, for before/after comparisons."""
     inputs = cache.Inputs()
     inputs.add("linux-source",
                f"{line.package} {sources.linux_version(line)}")
@@ -71,6 +71,12 @@ def tree(repo, line, extra_patches=(), without=()):
         if not p.is_file():
             raise ContdaxError(f"--kernel-patch: no such file: {p}")
         inputs.add_file(f"patch:{p.name}", p)
+    return inputs, series
+
+
+def tree(repo, line, extra_patches=(), without=()):
+    """line's patched Debian source tree: (path, cache Inputs)."""
+    inputs, series = tree_inputs(repo, line, extra_patches, without)
     entry = cache.Entry("linux-tree", inputs)
     with entry.building() as out:
         if out is not None:
@@ -198,13 +204,14 @@ def build(repo, line, extra_patches=(), extra_configs=(), acpi=False,
           granule="4k", without=()):
     """Build line's Debian kernel with the project's config; return a
     Kernel."""
-    tree_path, tree_inputs = tree(repo, line, extra_patches, without)
+    # a built kernel needs no tree: unpacking one costs half a minute
+    made_of, _ = tree_inputs(repo, line, extra_patches, without)
     frags = fragments(repo, extra_configs, acpi, granule, line)
     # read once: what is hashed is what merge_config gets, even if a
     # fragment is edited while the build runs
     texts = [(f.name, f.read_bytes()) for f in frags]
     inputs = cache.Inputs()
-    inputs.add("tree", tree_inputs.key())
+    inputs.add("tree", made_of.key())
     for name, text in texts:
         inputs.add(f"fragment:{name}", hashlib.sha256(text).hexdigest())
     inputs.add("cross-gcc", cache.tool_version(CROSS + "gcc"))
@@ -212,15 +219,16 @@ def build(repo, line, extra_patches=(), extra_configs=(), acpi=False,
     entry = cache.Entry("kernel", inputs)
     with entry.building() as out:
         if out is not None:
-            version = tree_inputs.manifest()["linux-source"].split()[-1]
+            tree_path, _ = tree(repo, line, extra_patches, without)
+            version = made_of.manifest()["linux-source"].split()[-1]
             name = f"kernel {version} {flavour(acpi, granule)}" + "".join(
                 f" without {w.split('-', 1)[0]}" for w in without)
-            applied = [k.split(":", 1)[1] for k in tree_inputs.manifest()
+            applied = [k.split(":", 1)[1] for k in made_of.manifest()
                        if k.startswith("patch:")]
             with step(f"{name}: configure and build",
                       cache.log_dir()) as s, \
                     workdir(line.name, granule) as (src, obj):
-                sync_source(s, tree_path, tree_inputs.key(), src)
+                sync_source(s, tree_path, made_of.key(), src)
                 _build_into(s, src, obj, out, _frozen(out, texts),
                             f"Debian {line.package} {version} with "
                             f"{', '.join(applied) or 'no patches'}",

@@ -28,6 +28,9 @@
 #include "contpte.h"
 #include "contpte-internal.h"
 
+/* Added to the cluster index of a vCPU whose ID registers differ. */
+#define CONTPTE_OWN_CLUSTER 0x80
+
 static int contpte_get_mode(Object *obj, Error **errp)
 {
     return ARM_CPU(obj)->contpte->mode;
@@ -133,6 +136,16 @@ void arm_contpte_realize(ARMCPU *cpu)
     if (index < 64 && extract64(cpu->contpte->hafdbs_off, index, 1)) {
         cpu->isar.id_aa64mmfr1 = FIELD_DP64(cpu->isar.id_aa64mmfr1,
                                             ID_AA64MMFR1, HAFDBS, 0);
+        /*
+         * TCG folds constant ID registers into the code it translates,
+         * and vCPUs of one cluster share that code: without a cluster of
+         * its own, this vCPU would read whatever ID_AA64MMFR1_EL1 the
+         * vCPU that first ran the code had.  The cluster index keeps
+         * their translations apart, as for CPUs that differ in features
+         * (the gdbstub then shows the vCPU as a process of its own).
+         */
+        CPU(cpu)->cluster_index = CONTPTE_OWN_CLUSTER |
+                                  MAX(CPU(cpu)->cluster_index, 0);
     }
     /* Before the TLBI registers are defined: the range ones then are not. */
     if (cpu->contpte->tlbirange_off &&

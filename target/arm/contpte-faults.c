@@ -22,6 +22,7 @@
 #include "system/runstate.h"
 #include "contpte.h"
 #include "contpte-internal.h"
+#include "trace.h"
 
 /* No kernel path faults this often in a row on one unchanged descriptor. */
 #define CONTPTE_LOOP_FAULTS 1000
@@ -84,6 +85,8 @@ void arm_contpte_fault(ARMCPU *cpu, uint64_t va, MMUAccessType access_type,
     g_autofree char *members = NULL;
     g_autofree char *what = NULL;
 
+    trace_contpte_fault(CPU(cpu)->cpu_index, va, pc, fi->type,
+                        s->walked.desc);
     if (s->mode < CONTPTE_MODE_CHECK) {
         return;
     }

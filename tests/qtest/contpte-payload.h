@@ -83,6 +83,11 @@ enum contpte_case {
      * load, which finds MB_TTL_OLD if the TLBIs invalidated nothing.
      */
     CASE_TTL,
+    /*
+     * Start vCPU 1 (-smp 2), which reads ID_AA64MMFR1_EL1 through the
+     * same code vCPU 0 read it with (MB_MMFR1, MB_SMP_MMFR1).
+     */
+    CASE_SMP_IDREG,
 };
 
 #define CONTPTE_VICTIM      5   /* the entry a case breaks */
@@ -117,6 +122,7 @@ enum contpte_case {
 #define MB_SMP_DONE         0xc8    /* CASE_SMP_REFILL: vCPU 1's progress */
 #define MB_TTL              0xd0    /* in: CASE_TTL's TLBI level hint */
 #define MB_ISAR0            0xd8    /* out: ID_AA64ISAR0_EL1 */
+#define MB_SMP_MMFR1        0xe0    /* out: vCPU 1's ID_AA64MMFR1_EL1 */
 
 /* CASE_TTL: the words at page 2 of the group before and after the move. */
 #define MB_TTL_OLD          0x6f6c64ULL     /* "old" */

@@ -448,6 +448,28 @@ static void test_hafdbs_off(const void *data)
 }
 
 /*
+ * hafdbs-off on one vCPU of two: each reads its own ID_AA64MMFR1_EL1
+ * through the same code.  TCG folds a constant ID register into the
+ * translated code, so vCPUs whose registers differ must not share it:
+ * with shared code, both would read whichever vCPU translated it first.
+ */
+static void test_hafdbs_smp(const void *data)
+{
+    const ContpteCase *c = data;
+    uint64_t mask = strtoull(strstr(c->cpu, "hafdbs-off=") + 11, NULL, 0);
+    g_autofree char *log = temp_log();
+    QTestState *qts = boot_payload(c, log);
+
+    g_assert_cmpuint(mb(qts, MB_SMP_DONE), ==, 1);
+    g_assert_cmpuint(extract64(mb(qts, MB_MMFR1), 0, 4), ==,
+                     mask & 1 ? 0 : 2);
+    g_assert_cmpuint(extract64(mb(qts, MB_SMP_MMFR1), 0, 4), ==,
+                     mask & 2 ? 0 : 2);
+    qtest_quit(qts);
+    unlink(log);
+}
+
+/*
  * The fault-loop detector: the payload retries a load that takes the
  * Access flag fault c->retries times.  check reports it once, past
  * FAULT_LOOP_FAULTS identical faults, naming the load's PC, and lets the
@@ -575,6 +597,21 @@ static void add_hw_cases(void)
         qtest_add_data_func_full(off ? "/contpte/hafdbs/off" :
                                  "/contpte/hafdbs/on", c, test_hafdbs_off,
                                  g_free);
+    }
+    for (unsigned mask = 0; mask < 4; mask++) {
+        static const char *const cpus[] = {
+            ",hafdbs-off=0x0", ",hafdbs-off=0x1", ",hafdbs-off=0x2",
+            ",hafdbs-off=0x3",
+        };
+        ContpteCase *c = g_new0(ContpteCase, 1);
+        g_autofree char *path = g_strdup_printf("/contpte/hafdbs/smp/0x%x",
+                                                mask);
+
+        *c = (ContpteCase) {
+            .mode = "off", .granule_bits = 12, .level = 3,
+            .kind = CASE_SMP_IDREG, .args = "-smp 2", .cpu = cpus[mask],
+        };
+        qtest_add_data_func_full(path, c, test_hafdbs_smp, g_free);
     }
     for (unsigned m = 0; m < G_N_ELEMENTS(modes); m++) {
         for (unsigned many = 0; many < 2; many++) {

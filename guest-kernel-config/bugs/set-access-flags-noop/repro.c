@@ -34,8 +34,9 @@ int main(void)
 	pthread_t t;
 
 	/*
-	 * Several fresh blocks: one loop is enough, and under the contpte
-	 * model a run escapes it now and then (see docs/contpte.md).
+	 * Several fresh blocks, and one loop is enough: the buggy kernel
+	 * loops on the first, but a block that timing let the kernel fix up
+	 * some other way must not make the reproducer pass.
 	 */
 	for (int attempt = 0; attempt < ATTEMPTS; attempt++) {
 		pin(0);

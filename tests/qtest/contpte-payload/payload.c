@@ -253,10 +253,26 @@ static void group_tlbi(bool broadcast)
  * CASE_SMP_REFILL's second vCPU: load page 2 of the group in each of
  * vCPU 0's two transients, then once the group is whole.
  */
+/*
+ * One copy of the read for every vCPU: TCG folds a constant ID register
+ * into the translated code, which vCPUs share unless QEMU keeps them apart.
+ */
+static uint64_t __attribute__((noinline)) read_mmfr1(void)
+{
+    uint64_t v;
+
+    asm volatile("mrs %0, id_aa64mmfr1_el1" : "=r"(v));
+    return v;
+}
+
 void secondary_main(void)
 {
+    MB(MB_SMP_MMFR1) = read_mmfr1();
     enable_mmu();
     MB(MB_SMP_DONE) = 1;
+    if (MB(MB_CASE) != CASE_SMP_REFILL) {
+        return;
+    }
     for (uint64_t step = 1; step <= 3; step++) {
         wait_mb(MB_SMP_STEP, step);
         (void)load(GROUP_VA + CONTPTE_PROBE * smp_page);
@@ -283,7 +299,7 @@ void payload_main(void)
         return;
     }
     asm volatile("mrs %0, id_aa64mmfr2_el1" : "=r"(MB(MB_MMFR2)));
-    asm volatile("mrs %0, id_aa64mmfr1_el1" : "=r"(MB(MB_MMFR1)));
+    MB(MB_MMFR1) = read_mmfr1();
     asm volatile("mrs %0, id_aa64isar0_el1" : "=r"(MB(MB_ISAR0)));
     granule_bits = MB(MB_GRANULE_BITS);
     stride = granule_bits - 3;
@@ -475,6 +491,11 @@ void payload_main(void)
         group_tlbi(true);
         MB(MB_SMP_STEP) = 3;                            /* whole */
         wait_mb(MB_SMP_DONE, 4);
+        break;
+    case CASE_SMP_IDREG:
+        if (psci_cpu_on(1, secondary_start)) {
+            wait_mb(MB_SMP_DONE, 1);
+        }
         break;
     case CASE_HWUPDATE:
         sum += load(GROUP_VA + CONTPTE_PROBE * page);
