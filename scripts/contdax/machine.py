@@ -201,7 +201,10 @@ def execute(qemu, kernel, initrd, command, opts, stream=True):
 
 def _read(path):
     """A log QEMU wrote, or '' if there is none."""
-    return Path(path).read_text(errors="replace") if path else ""
+    # absent when the user's own -D sent QEMU's log elsewhere
+    if not path or not os.path.exists(path):
+        return ""
+    return Path(path).read_text(errors="replace")
 
 
 def _run(args, listeners, console, timeout, command, stream, qmp_path=None):
