@@ -11,6 +11,7 @@
 
 #include "qemu/osdep.h"
 #include "qemu/bitops.h"
+#include "qemu/cutils.h"
 #include "libqtest.h"
 #include "qobject/qdict.h"
 #include "contpte-payload.h"
@@ -456,9 +457,12 @@ static void test_hafdbs_off(const void *data)
 static void test_hafdbs_smp(const void *data)
 {
     const ContpteCase *c = data;
-    uint64_t mask = strtoull(strstr(c->cpu, "hafdbs-off=") + 11, NULL, 0);
     g_autofree char *log = temp_log();
     QTestState *qts = boot_payload(c, log);
+    uint64_t mask;
+
+    g_assert_cmpint(qemu_strtou64(strstr(c->cpu, "hafdbs-off=") + 11, NULL,
+                                  0, &mask), ==, 0);
 
     g_assert_cmpuint(mb(qts, MB_SMP_DONE), ==, 1);
     g_assert_cmpuint(extract64(mb(qts, MB_MMFR1), 0, 4), ==,
