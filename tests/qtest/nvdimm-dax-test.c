@@ -413,12 +413,14 @@ typedef struct DiskImage {
     const char *tool;       /* command: %s is the image; or, with input, */
     const char *input;      /* the image is its last argument and this */
                             /* is printf'd to its standard input */
+    bool info_area_zero;    /* the image leaves bytes 4096-8191 zero */
 } DiskImage;
 
 /*
- * format=auto on a disk image (or any file with data) whose info block
- * area happens to be zero: refused, naming the first data's offset, and
- * not one byte of the image changes.
+ * format=auto on a disk image (or any file with data): refused, and not
+ * one byte of the image changes.  Where the info block area happens to be
+ * zero (a GPT or MBR image, data at the end) the error names the first
+ * data's offset; a filesystem that uses the area is refused as before.
  */
 static void test_format_disk_image(const void *opaque)
 {
@@ -428,14 +430,20 @@ static void test_format_disk_image(const void *opaque)
         "-object memory-backend-file,id=m0,share=on,mem-path=%s,size=%"
         PRIu64 " -device nvdimm-dax,id=d0,memdev=m0,align=2M", path,
         img->size);
-    g_autofree char *message = g_strdup_printf("holds data at offset 0x%"
-                                               PRIx64 " and no info block",
-                                               first_data(path));
     g_autoptr(GError) err = NULL;
     g_autofree char *before = NULL, *after = NULL;
+    g_autofree char *message = NULL;
     gsize before_len, after_len;
 
     g_assert_true(g_file_get_contents(path, &before, &before_len, &err));
+    if (is_zero((uint8_t *)before + INFO_OFF, INFO_OFF)) {
+        message = g_strdup_printf("holds data at offset 0x%" PRIx64
+                                  " and no info block", first_data(path));
+    } else {
+        message = g_strdup("non-zero data that is no valid info block");
+    }
+    g_assert_cmpint(img->info_area_zero, ==,
+                    is_zero((uint8_t *)before + INFO_OFF, INFO_OFF));
     assert_refused(args, message);
     assert_refused(args, "format=never leaves it as it is");
     g_assert_true(g_file_get_contents(path, &after, &after_len, &err));
@@ -540,15 +548,15 @@ int main(int argc, char **argv)
 
     static const DiskImage disk_images[] = {
         /* one 8M partition, as the disk image that auto used to damage */
-        { "gpt", NS_SIZE, "sfdisk -q", "label: gpt\\n,8M\\n" },
-        { "mbr", NS_SIZE, "sfdisk -q", "label: dos\\n,8M\\n" },
-        { "ext4", NS_SIZE, "mkfs.ext4 -q -F %s", NULL },
+        { "gpt", NS_SIZE, "sfdisk -q", "label: gpt\\n,8M\\n", true },
+        { "mbr", NS_SIZE, "sfdisk -q", "label: dos\\n,8M\\n", true },
+        { "ext4", NS_SIZE, "mkfs.ext4 -q -F %s", NULL, false },
         /* xfs needs 300M at least */
-        { "xfs", 512 * MiB, "mkfs.xfs -q -f %s", NULL },
+        { "xfs", 512 * MiB, "mkfs.xfs -q -f %s", NULL, false },
         /* one byte, in the last page */
         { "data-at-end", NS_SIZE,
           "sh -c 'printf x | dd of=%s bs=1 seek=33554431 conv=notrunc "
-          "status=none'", NULL },
+          "status=none'", NULL, true },
     };
 
     g_test_init(&argc, &argv, NULL);
