@@ -445,7 +445,7 @@ static void test_format_disk_image(const void *opaque)
     g_assert_cmpint(img->info_area_zero, ==,
                     is_zero((uint8_t *)before + INFO_OFF, INFO_OFF));
     assert_refused(args, message);
-    assert_refused(args, "format=never leaves it as it is");
+    assert_refused(args, "format=never leaves it");
     g_assert_true(g_file_get_contents(path, &after, &after_len, &err));
     g_assert_cmpmem(before, before_len, after, after_len);
     unlink(path);
