@@ -10,9 +10,9 @@ import traceback
 from dataclasses import replace
 from pathlib import Path
 
-from . import (bench, bugs, cache, contpte, deps, devmap, initramfs,
-               kernel_build, linux_lines, machine, patches, qemu_build,
-               report, sources, suites)
+from . import (bench, bugs, cache, contpte, deps, devmap, guest_files,
+               initramfs, kernel_build, linux_lines, machine, patches,
+               qemu_build, report, sources, suites)
 from .ui import ContdaxError, UsageError, say, step
 
 REPO = Path(__file__).resolve().parents[2]
@@ -62,6 +62,11 @@ def _machine_options(p, timeout):
     g.add_argument("--cpu", default="max", help="-cpu value (default max)")
     g.add_argument("--qemu-arg", action="append", default=[], metavar="ARG",
                    help="extra QEMU argument (repeatable)")
+    g.add_argument("--put", action="append", default=[],
+                   metavar="HOST[:GUEST]",
+                   help="put a file or directory tree into the guest, at "
+                   "GUEST (default /root/NAME); modes kept, no rebuild "
+                   "(repeatable)")
     g.add_argument("--timeout", type=_positive_float, default=timeout,
                    help=f"seconds before a guest is killed (default "
                         f"{timeout:g})")
@@ -256,6 +261,8 @@ def prepare(a):
             kernel_before = kernel_build.build(
                 REPO, line, *extra, without=(devmap.dedup_patch(REPO, line),))
     initrd = initramfs.build(REPO, line)
+    if getattr(a, "put", None):
+        initrd = guest_files.initrd_with(initrd, a.put)
     switch = (not a.kernel and (a.project_patches or not a.kernel_src)
               and devmap.has_compound_switch(REPO, line))
     return Artifacts(qemu, kernel, initrd, line, kernel_before, switch)
@@ -401,6 +408,8 @@ def boot_command(a):
 
 def dispatch(a):
     if a.command in ("run", "exec", "shell", "bench"):
+        # checked before any build
+        a.put = [guest_files.parse(spec) for spec in a.put]
         return boot_command(a)
     if a.command == "test":
         return suites.run(REPO, a.suite or suites.NAMES)

@@ -3,10 +3,49 @@
 import os
 import re
 import subprocess
+import tempfile
 import unittest
 from pathlib import Path
 
 from contdax_run import contdax
+
+
+class PutTest(unittest.TestCase):
+    """--put: a program cross-built on the host, and a directory tree,
+    run and read in the guest with their modes; the cached initramfs
+    stays as it was."""
+
+    def test_own_program_and_tree(self):
+        with tempfile.TemporaryDirectory() as tmp:
+            tmp = Path(tmp)
+            (tmp / "hello.c").write_text(
+                '#include <stdio.h>\n'
+                'int main(int c, char **v) '
+                '{ printf("hello %s\\n", v[1]); return 3; }\n')
+            subprocess.run(["aarch64-linux-gnu-gcc", "-static", "-O2", "-o",
+                            tmp / "hello", tmp / "hello.c"], check=True)
+            tree = tmp / "tree"
+            (tree / "sub").mkdir(parents=True)
+            (tree / "sub" / "note").write_text("from the host\n")
+            initrd = contdax("path", "initramfs").stdout.strip()
+            before = Path(initrd).read_bytes()
+            res = contdax("exec", "--put", f"{tmp / 'hello'}:/opt/bin/hello",
+                          "--put", f"{tree}:/data", "--", "sh", "-c",
+                          "cat /data/sub/note; ls -l /opt/bin/hello; "
+                          "/opt/bin/hello guest")
+            self.assertEqual(res.returncode, 3, res.stdout + res.stderr)
+            self.assertIn("from the host\n", res.stdout)
+            self.assertRegex(res.stdout, r"-rwx.* /opt/bin/hello")
+            self.assertTrue(res.stdout.endswith("hello guest\n"),
+                            res.stdout)
+            self.assertEqual(Path(initrd).read_bytes(), before)
+
+    def test_bad_put_is_one_line(self):
+        res = contdax("exec", "--put", "/no/such/prog", "--", "true")
+        self.assertEqual(res.returncode, 2, res.stderr)
+        self.assertEqual(res.stderr.strip().splitlines(),
+                         ["contdax: error: --put /no/such/prog: no such "
+                          "file or directory: /no/such/prog"])
 
 
 class ExecTest(unittest.TestCase):
