@@ -42,7 +42,8 @@ def parse(spec):
     return path, norm
 
 
-_inodes = itertools.count(1)     # unique per archive: no entry is a hardlink
+# unique per archive: no entry is a hardlink
+_inodes = itertools.count(1)
 
 
 def _entry(out, name, mode, data=b""):

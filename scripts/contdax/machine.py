@@ -191,9 +191,14 @@ def execute(qemu, kernel, initrd, command, opts, stream=True):
         except GuestTimeout as e:
             # under check the model reports a fault loop and lets it spin
             stop = contpte.stopping_report(_read(errors))
+            late = getattr(e, "contpte", None)
+            counted = ("; at the timeout: "
+                       + contpte.summary(opts.contpte, late) if late else "")
             if stop:
                 raise GuestTimeout(f"{e}; the contpte model reported: "
-                                   f"{stop}") from None
+                                   f"{stop}{counted}") from None
+            if counted:
+                raise GuestTimeout(f"{e}{counted}") from None
             raise
         result.contpte_reports = contpte.reports(_read(errors))
         return result
@@ -205,6 +210,15 @@ def _read(path):
     if not path or not os.path.exists(path):
         return ""
     return Path(path).read_text(errors="replace")
+
+
+def _last_counters(qmp):
+    """The model's counters from a QEMU about to be killed, or None."""
+    try:
+        qmp.sock.settimeout(5.0)
+        return qmp.command("query-contpte")
+    except (OSError, ValueError, ContdaxError):
+        return None
 
 
 def _run(args, listeners, console, timeout, command, stream, qmp_path=None):
@@ -232,10 +246,13 @@ def _run(args, listeners, console, timeout, command, stream, qmp_path=None):
         while open_streams:
             left = timeout - (time.monotonic() - start)
             if left <= 0:
+                late = _last_counters(qmp) if qmp and not counters else None
                 _stop(proc)
-                raise GuestTimeout(
+                e = GuestTimeout(
                     f"guest timed out after {timeout:g}s running "
                     f"'{command}'; QEMU was killed; console log: {console}")
+                e.contpte = late
+                raise e
             for key, _ in sel.select(min(left, 1.0)):
                 kind, name = key.data
                 if kind == "qmp":

@@ -89,6 +89,13 @@ class ExecTest(unittest.TestCase):
         left = subprocess.run(["pgrep", "-f", tag], capture_output=True)
         self.assertEqual(left.returncode, 1, "QEMU left running")
 
+    def test_timeout_keeps_the_model_counters(self):
+        res = contdax("exec", "--timeout", "8", "--contpte", "check", "--",
+                      "sleep", "60", timeout=120)
+        self.assertEqual(res.returncode, 124)
+        self.assertRegex(res.stderr, r"timed out after 8s.*; at the "
+                         r"timeout: contpte check: [1-9]\d* walks")
+
     def test_guest_tools_present(self):
         tools = ["gup_test", "cow", "gup_longterm", "smoke.sh", "daxmap",
                  "nd-reconfig.sh", "getconf"]
