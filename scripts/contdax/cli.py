@@ -233,7 +233,8 @@ class Artifacts:
         self.line = line
         # `run` only: the same kernel without the DAX vmemmap patch
         self.kernel_without_dedup = kernel_without_dedup
-        # whether the kernel has the project's compound-devmap switch
+        # whether the kernel has the project's compound-devmap switch;
+        # None: a kernel contdax did not build from the line's series
         self.compound_switch = compound_switch
 
 
@@ -263,8 +264,9 @@ def prepare(a):
     initrd = initramfs.build(REPO, line)
     if getattr(a, "put", None):
         initrd = guest_files.initrd_with(initrd, a.put)
-    switch = (not a.kernel and (a.project_patches or not a.kernel_src)
-              and devmap.has_compound_switch(REPO, line))
+    switch = devmap.has_compound_switch(REPO, line)
+    if switch and (a.kernel or (a.kernel_src and not a.project_patches)):
+        switch = None       # the series has it; the user's kernel may not
     return Artifacts(qemu, kernel, initrd, line, kernel_before, switch)
 
 

@@ -44,6 +44,21 @@ NO_COMPOUND_SWITCH = (
     "device-dax PMD leaf is a folio of PMD order (vmf_insert_folio_pmd), so "
     "order-0\n  struct pages at 2M align cannot be mapped at all; the 4K "
     "align rows of the device-dax gup table are the non-compound reference.")
+UNKNOWN_COMPOUND_SWITCH = (
+    "\n  compound devmaps off/on: not run. The switch comes with the "
+    "project's Linux {line} series, and this kernel was\n  not built from "
+    "it (--kernel, or --kernel-src without --project-patches).")
+
+
+def compound_note(art):
+    """Why `run` compares no compound devmaps on art's kernel, or None."""
+    if art.compound_switch is None:
+        return UNKNOWN_COMPOUND_SWITCH.format(line=art.line.name)
+    if not art.compound_switch:
+        return NO_COMPOUND_SWITCH.format(line=art.line.name)
+    return None
+
+
 _STEP = re.compile(r"^step=(\S+) status=(\d+)(.*)$", re.M)
 SEED_000 = {"t": 378.50, "T": 13992.50}  # us, PIN_LONGTERM get, 512 MiB
 _TIME = re.compile(r"PIN_LONGTERM_BENCHMARK: Time: get:(\d+) put:(\d+) us")
@@ -454,9 +469,9 @@ def run_line(art, opts, workloads, sizes, emit):
             f"{a}/{m}": devmap.as_data((facts, {}, events))
             for (a, m), (facts, events) in bringup.items()}
         data["daxgup_seed_ms"] = SEED_003
-    compound = "compound" in workloads and art.compound_switch
+    compound = "compound" in workloads and bool(art.compound_switch)
     if "compound" in workloads and not compound:
-        emit(NO_COMPOUND_SWITCH.format(line=art.line.name))
+        emit(compound_note(art))
     if compound or "dedup" in workloads:
         # dedup's "after" is the compound A/B boot with memmap=ram
         ab, before, ab_found = devmap.run(

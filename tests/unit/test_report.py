@@ -7,7 +7,7 @@ import unittest
 from pathlib import Path
 
 import contdax_path  # noqa: F401
-from contdax import devmap, report, results, suites
+from contdax import devmap, linux_lines, report, results, suites
 
 
 def fork_lines(child_ok=1, allocs=64):
@@ -186,6 +186,18 @@ class LinesReportTest(unittest.TestCase):
             pages=FULL)), rounds=2)
         self.assertEqual(len(found), 1, found)
         self.assertIn(f"compound=1 took [{FULL}] memmap pages", found[0])
+
+    def test_compound_note_tells_unknown_from_none(self):
+        class Art:
+            line = linux_lines.get("6.12")
+        art = Art()
+        art.compound_switch = True
+        self.assertIsNone(report.compound_note(art))
+        art.compound_switch = None
+        self.assertIn("not run", report.compound_note(art))
+        self.assertIn("--project-patches", report.compound_note(art))
+        art.compound_switch = False
+        self.assertIn("none on Linux 6.12", report.compound_note(art))
 
     def test_release_must_be_the_lines(self):
         facts = {"release": "7.3.4-contdax"}
