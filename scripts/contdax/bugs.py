@@ -54,15 +54,21 @@ class Bug:
 
     @property
     def patch(self):
-        return [p for p in sorted(self.path.glob("*.patch"))
-                if not p.name.startswith("fix-")][0]
+        return _patches(self.path)[0][0]
 
     @property
     def fix(self):
         """The upstream fix applied on top of the bug, or None when the
         line's own kernel is the fixed one."""
-        fixes = sorted(self.path.glob("fix-*.patch"))
+        fixes = _patches(self.path)[1]
         return fixes[0] if fixes else None
+
+
+def _patches(path):
+    """An entry's patches: (those that put the bug back, fix-*.patch)."""
+    found = sorted(path.glob("*.patch"))
+    return ([p for p in found if not p.name.startswith("fix-")],
+            [p for p in found if p.name.startswith("fix-")])
 
 
 def corpus_dir(repo):
@@ -80,9 +86,8 @@ def load(path):
     if missing:
         raise ContdaxError(f"bug {path.name}: bug.toml lacks "
                            f"{', '.join(missing)}")
-    bug_patches = [p for p in path.glob("*.patch")
-                   if not p.name.startswith("fix-")]
-    if len(bug_patches) != 1 or len(list(path.glob("fix-*.patch"))) > 1 \
+    bug_patches, fixes = _patches(path)
+    if len(bug_patches) != 1 or len(fixes) > 1 \
             or not (path / "repro.c").is_file():
         raise ContdaxError(f"bug {path.name}: needs one *.patch, at most "
                            f"one fix-*.patch, and repro.c")

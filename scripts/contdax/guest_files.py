@@ -42,14 +42,10 @@ def parse(spec):
     return path, norm
 
 
-# unique per archive: no entry is a hardlink
-_inodes = itertools.count(1)
-
-
-def _entry(out, name, mode, data=b""):
+def _entry(out, ino, name, mode, data=b""):
     """One newc header, name and data, each padded to 4 bytes."""
     raw = name.encode() + b"\0"
-    fields = [next(_inodes), mode, 0, 0, 1, 0, len(data), 0, 0, 0, 0, len(raw), 0]
+    fields = [ino, mode, 0, 0, 1, 0, len(data), 0, 0, 0, 0, len(raw), 0]
     out.write(b"070701" + b"".join(b"%08X" % f for f in fields))
     out.write(raw + b"\0" * (-(110 + len(raw)) % 4))
     out.write(data + b"\0" * (-len(data) % 4))
@@ -66,26 +62,28 @@ def _walk(host, guest):
 def write_archive(out, puts):
     """A newc archive of puts [(host Path, guest path)] into the open
     binary file out, with the guest paths' parent directories."""
+    inodes = itertools.count(1)     # no two entries alike: no hardlinks
     dirs = set()
     for _, guest in puts:
         parts = guest.strip("/").split("/")[:-1]
         for i in range(1, len(parts) + 1):
             dirs.add("/".join(parts[:i]))
     for d in sorted(dirs):
-        _entry(out, d, stat.S_IFDIR | 0o755)
+        _entry(out, next(inodes), d, stat.S_IFDIR | 0o755)
     for host, guest in puts:
         for name, path in _walk(host, guest.strip("/")):
             st = path.lstat()
             if stat.S_ISLNK(st.st_mode):
-                _entry(out, name, st.st_mode, os.readlink(path).encode())
+                data = os.readlink(path).encode()
             elif stat.S_ISDIR(st.st_mode):
-                _entry(out, name, st.st_mode)
+                data = b""
             elif stat.S_ISREG(st.st_mode):
-                _entry(out, name, st.st_mode, path.read_bytes())
+                data = path.read_bytes()
             else:
                 raise UsageError(f"--put: {path} is neither a file, a "
                                  f"directory nor a symlink")
-    _entry(out, "TRAILER!!!", 0)
+            _entry(out, next(inodes), name, st.st_mode, data)
+    _entry(out, next(inodes), "TRAILER!!!", 0)
 
 
 def initrd_with(initrd, puts):

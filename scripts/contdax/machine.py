@@ -95,6 +95,7 @@ class MachineOptions:
 
 class GuestTimeout(ContdaxError):
     exit_code = EXIT_TIMEOUT
+    contpte = None      # the model's counters read just before the kill
 
 
 class GuestFailed(ContdaxError):
@@ -191,9 +192,9 @@ def execute(qemu, kernel, initrd, command, opts, stream=True):
         except GuestTimeout as e:
             # under check the model reports a fault loop and lets it spin
             stop = contpte.stopping_report(_read(errors))
-            late = getattr(e, "contpte", None)
             counted = ("; at the timeout: "
-                       + contpte.summary(opts.contpte, late) if late else "")
+                       + contpte.summary(opts.contpte, e.contpte)
+                       if e.contpte else "")
             if stop:
                 raise GuestTimeout(f"{e}; the contpte model reported: "
                                    f"{stop}{counted}") from None
