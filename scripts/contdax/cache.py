@@ -23,6 +23,8 @@ import subprocess
 from contextlib import contextmanager
 from pathlib import Path
 
+from .ui import ContdaxError
+
 MARKER = ".contdax-complete"
 # Entries of a kind kept by last use: enough for two checkouts at different
 # commits, each with both kernel lines' flavours (4K, 16K, 64K, ACPI and
@@ -52,28 +54,55 @@ def tool_version(cmd):
     return out.splitlines()[0] if out else f"{cmd}: no version"
 
 
+def _digest(path):
+    return hashlib.sha256(Path(path).read_bytes()).hexdigest()
+
+
+def _tree_files(top, rel_dirs):
+    """Every regular file below top/rel_dir, sorted."""
+    for rel in rel_dirs:
+        base = Path(top) / rel
+        if base.exists():
+            yield from sorted(p for p in base.rglob("*") if p.is_file())
+
+
 class Inputs:
     """An ordered record of everything a build depends on."""
 
     def __init__(self):
         self.items = []
+        self._files = []    # (name, path): hashed, read again by changed()
+        self._trees = []    # (name, top, rel_dirs): likewise
 
     def add(self, name, value):
         self.items.append((name, str(value)))
 
     def add_file(self, name, path):
-        digest = hashlib.sha256(Path(path).read_bytes()).hexdigest()
-        self.items.append((name, digest))
+        self.items.append((name, _digest(path)))
+        self._files.append((name, Path(path)))
 
     def add_tree(self, name, top, rel_dirs):
         """Every regular file below top/rel_dir, by relative path."""
         top = Path(top)
-        for rel in rel_dirs:
-            base = top / rel
-            if not base.exists():
-                continue
-            for path in sorted(p for p in base.rglob("*") if p.is_file()):
-                self.add_file(f"{name}:{path.relative_to(top)}", path)
+        for path in _tree_files(top, rel_dirs):
+            self.items.append((f"{name}:{path.relative_to(top)}",
+                               _digest(path)))
+        self._trees.append((name, top, rel_dirs))
+
+    def changed(self):
+        """The names of the files hashed that differ now: a build reads
+        them after they were hashed, so an edit in between would publish
+        an entry whose key does not describe it."""
+        now = {n: _digest(p) if p.is_file() else None
+               for n, p in self._files}
+        prefixes = tuple(f"{n}:" for n, _, _ in self._trees)
+        for name, top, rel_dirs in self._trees:
+            now.update((f"{name}:{p.relative_to(top)}", _digest(p))
+                       for p in _tree_files(top, rel_dirs))
+        then = {n: v for n, v in self.items
+                if n in now or n.startswith(prefixes)}
+        return sorted(n for n in then.keys() | now.keys()
+                      if then.get(n) != now.get(n))
 
     def key(self):
         h = hashlib.sha256()
@@ -147,6 +176,11 @@ class Entry:
             ok = False
             try:
                 yield self.path
+                changed = self.inputs.changed()
+                if changed:
+                    raise ContdaxError(
+                        f"{self.kind}: {', '.join(changed[:3])} changed "
+                        "during the build, which is not cached; run again")
                 ok = True
             finally:
                 if not ok:

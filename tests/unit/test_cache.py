@@ -53,6 +53,39 @@ class CacheTest(CacheCase):
         self.assertNotEqual(i1.key(), i2.key())
         self.assertIn("overlay:hw/x.c", i1.manifest())
 
+    def test_changed_names_edited_added_and_removed_files(self):
+        d = Path(self.tmp.name) / "tree"
+        (d / "hw").mkdir(parents=True)
+        (d / "hw" / "x.c").write_text("a")
+        (d / "hw" / "gone.c").write_text("a")
+        patch = d / "0001.patch"
+        patch.write_text("p")
+        i = cache.Inputs()
+        i.add("version", "1")
+        i.add_file("patch:0001.patch", patch)
+        i.add_tree("overlay", d, ["hw"])
+        self.assertEqual(i.changed(), [])
+        (d / "hw" / "x.c").write_text("b")
+        (d / "hw" / "new.c").write_text("c")
+        (d / "hw" / "gone.c").unlink()
+        patch.unlink()
+        self.assertEqual(i.changed(), ["overlay:hw/gone.c", "overlay:hw/new.c",
+                                       "overlay:hw/x.c", "patch:0001.patch"])
+
+    def test_inputs_edited_during_the_build_are_not_cached(self):
+        f = Path(self.tmp.name) / "input.c"
+        f.write_text("before")
+        i = cache.Inputs()
+        i.add_file("overlay:input.c", f)
+        e = cache.Entry("thing", i)
+        with self.assertRaisesRegex(cache.ContdaxError,
+                                    "thing: overlay:input.c changed during"):
+            with e.building() as out:
+                (out / "artifact").write_text(f.read_text())
+                f.write_text("after")
+        self.assertFalse(e.complete())
+        self.assertFalse(e.path.exists())
+
     def test_success_publishes_marker_and_manifest(self):
         e = cache.Entry("thing", self.inputs(v="1"))
         with e.building() as out:
