@@ -50,7 +50,6 @@ class Bug:
     detect: str         # what must appear on the buggy kernel
     timeout: float
     realistic: bool = False     # written for contdax, not a shipped bug
-    boots: int = 1              # boots of the buggy kernel, until one shows it
 
     @property
     def patch(self):
@@ -92,9 +91,9 @@ def load(path):
         raise ContdaxError(f"bug {path.name}: needs one *.patch, at most "
                            f"one fix-*.patch, and repro.c")
     linux_lines.get(data["line"])
-    return Bug(name=path.name, path=path, realistic=bool(
-        data.get("realistic", False)), boots=int(data.get("boots", 1)),
-        **{f: data[f] for f in FIELDS})
+    return Bug(name=path.name, path=path,
+               realistic=bool(data.get("realistic", False)),
+               **{f: data[f] for f in FIELDS})
 
 
 def corpus(repo):
@@ -149,15 +148,8 @@ def _first_line_with(text, needle):
 def check(qemu, initrd, bug, buggy, fixed):
     """Run bug's reproducer on both kernels, and on the buggy one also
     with plain -cpu max, to show what the CPU options add; an Outcome."""
-    seconds, found = 0.0, ""
-    for boot in range(1, bug.boots + 1):
-        _, text, took = _boot(qemu, buggy, initrd, bug)
-        seconds += took
-        found = _first_line_with(text, bug.detect)
-        if found:
-            if bug.boots > 1:
-                found = f"(boot {boot} of {bug.boots}) {found}"
-            break
+    _, text, seconds = _boot(qemu, buggy, initrd, bug)
+    found = _first_line_with(text, bug.detect)
     _, text, _ = _boot(qemu, buggy, initrd, bug, cpu="max")
     plain = bool(_first_line_with(text, bug.detect))
     res, text, _ = _boot(qemu, fixed, initrd, bug)

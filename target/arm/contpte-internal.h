@@ -12,7 +12,8 @@
 #include "qemu/atomic.h"
 #include "contpte.h"
 
-#define CONTPTE_SETS        256     /* direct-mapped slots per level */
+#define CONTPTE_SETS        256     /* sets of cached groups per level */
+#define CONTPTE_WAYS        4       /* groups per set */
 #define CONTPTE_PENDING     8       /* transiently invalid groups watched */
 #define CONTPTE_MAX_REPORT  8       /* violations logged per walk */
 #define CONTPTE_MAX_FOUND   256     /* violations classified per walk */
@@ -53,7 +54,9 @@ struct ArmContpte {
     ContpteMode mode;
     ArmContpteStats stats;
     unsigned ngroups;
-    ContpteGroup groups[2][CONTPTE_SETS];     /* [0]: level 3, [1]: level 2 */
+    /* [0]: level 3, [1]: level 2; a group's set is chosen by its base */
+    ContpteGroup groups[2][CONTPTE_SETS][CONTPTE_WAYS];
+    unsigned next_victim;       /* the way a fill into a full set replaces */
     uint64_t group_sizes[2];    /* bit N: groups of 1 << N were cached */
     ContptePending pending[CONTPTE_PENDING];
     unsigned next_pending;

@@ -24,7 +24,9 @@
  * cputlb calls on the vCPU's own thread), so unrelated translations stay.
  *
  * All state is per vCPU and only touched on that vCPU's thread, except the
- * counters (read by the monitor) and the set of reported violations.
+ * counters (read by the monitor), the set of reported violations, and the
+ * watched transients, which a broadcast TLBI judges for every vCPU while
+ * they are all stopped (pendings_flushed).
  */
 
 #include "qemu/osdep.h"
@@ -87,11 +89,11 @@ static bool group_geometry(unsigned granule_bits, int level,
     return true;
 }
 
-static ContpteGroup *group_slot(ArmContpte *s, int level, unsigned group_bits,
-                                uint64_t va)
+/* The CONTPTE_WAYS slots a group of 1 << @group_bits at @va may use. */
+static ContpteGroup *group_set_of(ArmContpte *s, int level,
+                                  unsigned group_bits, uint64_t va)
 {
-    return &s->groups[level == 3 ? 0 : 1][(va >> group_bits) %
-                                          CONTPTE_SETS];
+    return s->groups[level == 3 ? 0 : 1][(va >> group_bits) % CONTPTE_SETS];
 }
 
 static bool group_covers(const ContpteGroup *g, ARMMMUIdx mmu_idx,
@@ -99,6 +101,21 @@ static bool group_covers(const ContpteGroup *g, ARMMMUIdx mmu_idx,
 {
     return g->valid && g->mmu_idx == mmu_idx && g->space == space &&
            !((va_bits(va) ^ g->va) >> g->group_bits);
+}
+
+/* The cached group of @level that translates @va, if any. */
+static ContpteGroup *group_find(ArmContpte *s, int level, unsigned group_bits,
+                                ARMMMUIdx mmu_idx, ARMSecuritySpace space,
+                                uint64_t va)
+{
+    ContpteGroup *set = group_set_of(s, level, group_bits, va_bits(va));
+
+    for (unsigned w = 0; w < CONTPTE_WAYS; w++) {
+        if (group_covers(&set[w], mmu_idx, space, va)) {
+            return &set[w];
+        }
+    }
+    return NULL;
 }
 
 /* Drop @g and the translations cputlb holds from it. */
@@ -150,8 +167,8 @@ bool arm_contpte_lookup(CPUARMState *env, ARMMMUIdx mmu_idx,
         if (!group_geometry(granule_bits, level, &geo, &group_bits)) {
             continue;
         }
-        g = group_slot(s, level, group_bits, va_bits(va));
-        if (!group_covers(g, mmu_idx, space, va)) {
+        g = group_find(s, level, group_bits, mmu_idx, space, va);
+        if (!g) {
             continue;
         }
         /*
@@ -429,13 +446,14 @@ static ContpteGroup *stale_group(ArmContpte *s, const ArmContpteLeaf *leaf,
         if (!group_geometry(leaf->granule_bits, level, &geo, &group_bits)) {
             continue;
         }
-        /* Groups of this level live in the slots their base selects. */
+        /* Groups of this level live in the sets their base selects. */
         for (uint64_t va = lo & ~MAKE_64BIT_MASK(0, group_bits), n = 0;
              va < hi && n < CONTPTE_SETS; va += 1ULL << group_bits, n++) {
-            ContpteGroup *g = group_slot(s, level, group_bits, va);
+            ContpteGroup *g = group_find(s, level, group_bits, leaf->mmu_idx,
+                                         leaf->space, va);
             uint64_t at;
 
-            if (!group_covers(g, leaf->mmu_idx, leaf->space, va)) {
+            if (!g) {
                 continue;
             }
             at = MAX(lo, g->va);
@@ -493,9 +511,27 @@ static void group_insert(CPUState *cs, ArmContpte *s, uint64_t va,
                          const GetPhysAddrResult *result)
 {
     unsigned group_bits = s->fill.group_bits;
-    ContpteGroup *g = group_slot(s, s->fill.level, group_bits, va_bits(va));
+    ContpteGroup *g = group_find(s, s->fill.level, group_bits,
+                                 s->fill.mmu_idx, s->fill.space, va);
     uint64_t offset = extract64(va, 0, group_bits);
 
+    if (!g) {
+        /*
+         * A free way, or any: which entry a TLB replaces is IMPLEMENTATION
+         * DEFINED, and the ways keep the kernel's own groups from evicting
+         * a user group between its use and a TLBI that should drop it.
+         */
+        ContpteGroup *set = group_set_of(s, s->fill.level, group_bits,
+                                         va_bits(va));
+
+        g = &set[s->next_victim++ % CONTPTE_WAYS];
+        for (unsigned w = 0; w < CONTPTE_WAYS; w++) {
+            if (!set[w].valid) {
+                g = &set[w];
+                break;
+            }
+        }
+    }
     if (g->valid) {
         stat_add(&s->stats.group_evictions, 1);
         group_drop(cs, s, g, TARGET_LONG_BITS);
@@ -608,9 +644,9 @@ bool arm_contpte_hw_update_member(CPUARMState *env, uint64_t va,
         s->fill.va != va) {
         return false;
     }
-    g = group_slot(s, s->fill.level, s->fill.group_bits, va_bits(va));
-    if (!group_covers(g, s->fill.mmu_idx, s->fill.space, va) ||
-        g->group_bits != s->fill.group_bits || g->origin == index) {
+    g = group_find(s, s->fill.level, s->fill.group_bits, s->fill.mmu_idx,
+                   s->fill.space, va);
+    if (!g || g->group_bits != s->fill.group_bits || g->origin == index) {
         return false;
     }
     /* The member of the cached one's index, in the table walked now. */
@@ -643,11 +679,11 @@ uintptr_t arm_contpte_set_retaddr(ARMCPU *cpu, uintptr_t ra)
     return prev;
 }
 
-void arm_contpte_tlb_flush_notify(CPUState *cs, vaddr addr, vaddr len,
-                                  uint16_t idxmap, unsigned bits)
+/* TLB maintenance of @idxmap, @len bytes from @lo (all if 0), on @cs. */
+static void pendings_flushed(CPUState *cs, uint64_t lo, vaddr len,
+                             uint16_t idxmap)
 {
     ArmContpte *s = ARM_CPU(cs)->contpte;
-    uint64_t lo = va_bits(addr);
 
     if (!s || s->mode == CONTPTE_MODE_OFF) {
         return;
@@ -660,50 +696,90 @@ void arm_contpte_tlb_flush_notify(CPUState *cs, vaddr addr, vaddr len,
             pending_flushed(cs, p);
         }
     }
+}
+
+/* cputlb flushed @len bytes from @lo of @idxmap: drop @g if it overlaps. */
+static void group_range_flushed(CPUState *cs, ArmContpte *s, ContpteGroup *g,
+                                unsigned gbits, uint64_t lo, vaddr len,
+                                uint16_t idxmap, unsigned bits)
+{
+    uint64_t size = 1ULL << gbits;
+
+    if (!g->valid || g->group_bits != gbits ||
+        !(core_idxmap(g->mmu_idx) & idxmap) ||
+        !ranges_overlap(lo, len, g->va, size)) {
+        return;
+    }
+    stat_add(&s->stats.group_invalidations, 1);
+    if (g->va >= lo && g->va + size <= lo + len) {
+        /* cputlb is flushing all of it already. */
+        g->valid = false;
+        s->ngroups--;
+        trace_contpte_invalidate(cs->cpu_index, g->va, size);
+    } else {
+        group_drop(cs, s, g, bits);
+    }
+}
+
+void arm_contpte_tlb_flush_notify(CPUState *cs, vaddr addr, vaddr len,
+                                  uint16_t idxmap, unsigned bits)
+{
+    ArmContpte *s = ARM_CPU(cs)->contpte;
+    uint64_t lo = va_bits(addr);
+
+    if (!s || s->mode == CONTPTE_MODE_OFF) {
+        return;
+    }
+    /*
+     * A transient is judged by the tables as they were when the TLBI
+     * completed.  A local flush runs inside the vCPU's own execution.  A
+     * broadcast one reaches its source in an exclusive section, every
+     * vCPU stopped, and each other vCPU as queued work that may only run
+     * once the source has gone on rewriting the tables: so the source
+     * judges every vCPU's transients, and the queued copies none.
+     */
+    if (cpu_in_exclusive_context(cs)) {
+        CPUState *other;
+
+        CPU_FOREACH(other) {
+            pendings_flushed(other, lo, len, idxmap);
+        }
+    } else if (qatomic_read(&cs->running)) {
+        pendings_flushed(cs, lo, len, idxmap);
+    }
     if (!s->ngroups) {
         return;
     }
     if (!len) {
-        for (int t = 0; t < 2; t++) {
-            for (unsigned i = 0; i < CONTPTE_SETS; i++) {
-                ContpteGroup *g = &s->groups[t][i];
+        ContpteGroup *all = &s->groups[0][0][0];
 
-                if (g->valid && (core_idxmap(g->mmu_idx) & idxmap)) {
-                    g->valid = false;
-                    s->ngroups--;
-                    stat_add(&s->stats.group_invalidations, 1);
-                    trace_contpte_invalidate(cs->cpu_index, g->va,
-                                             1ULL << g->group_bits);
-                }
+        for (unsigned i = 0; i < sizeof(s->groups) / sizeof(*all) &&
+                             s->ngroups; i++) {
+            ContpteGroup *g = &all[i];
+
+            if (g->valid && (core_idxmap(g->mmu_idx) & idxmap)) {
+                g->valid = false;
+                s->ngroups--;
+                stat_add(&s->stats.group_invalidations, 1);
+                trace_contpte_invalidate(cs->cpu_index, g->va,
+                                         1ULL << g->group_bits);
             }
         }
         return;
     }
-    /* Only the slots whose groups could overlap the range. */
+    /* Only the sets whose groups could overlap the range. */
     for (int t = 0; t < 2; t++) {
         for (uint64_t sizes = s->group_sizes[t]; sizes; sizes &= sizes - 1) {
             unsigned gbits = ctz64(sizes);
-            uint64_t size = 1ULL << gbits;
             uint64_t first = lo >> gbits, last = (lo + len - 1) >> gbits;
             bool all = last - first >= CONTPTE_SETS;
 
-            for (uint64_t n = all ? 0 : first; n <= (all ? CONTPTE_SETS - 1
-                                                        : last); n++) {
-                ContpteGroup *g = &s->groups[t][n % CONTPTE_SETS];
-
-                if (!g->valid || g->group_bits != gbits ||
-                    !(core_idxmap(g->mmu_idx) & idxmap) ||
-                    !ranges_overlap(lo, len, g->va, size)) {
-                    continue;
-                }
-                stat_add(&s->stats.group_invalidations, 1);
-                if (g->va >= lo && g->va + size <= lo + len) {
-                    /* cputlb is flushing all of it already. */
-                    g->valid = false;
-                    s->ngroups--;
-                    trace_contpte_invalidate(cs->cpu_index, g->va, size);
-                } else {
-                    group_drop(cs, s, g, bits);
+            for (uint64_t n = all ? 0 : first;
+                 n <= (all ? CONTPTE_SETS - 1 : last); n++) {
+                for (unsigned w = 0; w < CONTPTE_WAYS; w++) {
+                    group_range_flushed(cs, s, &s->groups[t][n %
+                                                             CONTPTE_SETS][w],
+                                        gbits, lo, len, idxmap, bits);
                 }
             }
         }
@@ -764,12 +840,19 @@ bool arm_contpte_tlbi_ignored(CPUARMState *env, uint64_t value,
     for (int t = 0; t < 2; t++) {
         for (uint64_t sizes = s->group_sizes[t]; sizes; sizes &= sizes - 1) {
             unsigned gbits = ctz64(sizes);
-            ContpteGroup *g = &s->groups[t][(va >> gbits) % CONTPTE_SETS];
+            ContpteGroup *set = group_set_of(s, t ? 2 : 3, gbits, va);
             int level = t ? 2 : 3, hint;
+            ContpteGroup *g = NULL;
 
-            if (!g->valid || g->group_bits != gbits ||
-                !(core_idxmap(g->mmu_idx) & idxmap) ||
-                (va ^ g->va) >> gbits) {
+            for (unsigned w = 0; w < CONTPTE_WAYS; w++) {
+                if (set[w].valid && set[w].group_bits == gbits &&
+                    (core_idxmap(set[w].mmu_idx) & idxmap) &&
+                    !((va ^ set[w].va) >> gbits)) {
+                    g = &set[w];
+                    break;
+                }
+            }
+            if (!g) {
                 continue;
             }
             hint = ttl_level(cpu, extract64(value, 44, 4),

@@ -73,7 +73,9 @@ enum contpte_case {
     /*
      * CASE_REFILL across two vCPUs (-smp 2): vCPU 0 refills the group
      * twice, with TLBI IS in between, while vCPU 1 loads page 2 in each
-     * transient and once the group is whole.
+     * transient and once the group is whole; SMP_REFILL_ROUNDS times,
+     * since each round gives vCPU 1's queued share of a broadcast TLBI one
+     * chance to run after vCPU 0 has gone on rewriting the group.
      */
     CASE_SMP_REFILL,
     /*
@@ -88,7 +90,17 @@ enum contpte_case {
      * same code vCPU 0 read it with (MB_MMFR1, MB_SMP_MMFR1).
      */
     CASE_SMP_IDREG,
+    /*
+     * The group and MODEL_WAYS aliases of it, each MODEL_SETS groups
+     * further, so that all share one set of the model's group cache: load
+     * page 2 of the first MODEL_WAYS, pause (step 1), then of the last.
+     */
+    CASE_WAYS,
 };
+
+/* The model's group cache (target/arm/contpte-internal.h), for CASE_WAYS. */
+#define MODEL_SETS          256
+#define MODEL_WAYS          4
 
 #define CONTPTE_VICTIM      5   /* the entry a case breaks */
 #define CONTPTE_PROBE       2   /* the entry whose page is accessed */
@@ -125,6 +137,8 @@ enum contpte_case {
 #define MB_SMP_MMFR1        0xe0    /* out: vCPU 1's ID_AA64MMFR1_EL1 */
 
 /* CASE_TTL: the words at page 2 of the group before and after the move. */
+#define SMP_REFILL_ROUNDS   32
+
 #define MB_TTL_OLD          0x6f6c64ULL     /* "old" */
 #define MB_TTL_NEW          0x6e6577ULL     /* "new" */
 

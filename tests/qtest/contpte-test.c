@@ -190,6 +190,30 @@ static void test_flush_scope(const void *data)
     unlink(log);
 }
 
+/*
+ * Groups that share a set of the model's cache: as many as it has ways
+ * stay cached together, one more evicts one of them.
+ */
+static void test_ways(const void *data)
+{
+    ContpteCase c = {
+        .mode = "check", .granule_bits = 12, .level = 3, .kind = CASE_WAYS,
+    };
+    g_autofree char *log = temp_log();
+    QTestState *qts = start_payload(&c, log);
+
+    wait_for(qts, MB_STEP, 1);
+    g_assert_cmpuint(total_stat(qts, "groups-cached"), ==, MODEL_WAYS);
+    g_assert_cmpuint(total_stat(qts, "group-evictions"), ==, 0);
+    qtest_writeq(qts, CONTPTE_MAILBOX + MB_GO, 1);
+    wait_for(qts, MB_DONE, 1);
+    g_assert_cmpuint(total_stat(qts, "groups-cached"), ==, MODEL_WAYS + 1);
+    g_assert_cmpuint(total_stat(qts, "group-evictions"), ==, 1);
+    g_assert_cmpuint(mb(qts, MB_EXCEPTIONS), ==, 0);
+    qtest_quit(qts);
+    unlink(log);
+}
+
 static void run_case(const void *data)
 {
     const ContpteCase *c = data;
@@ -530,7 +554,7 @@ static void test_fault_loop(const void *data)
  * A group refilled twice, each time through a partly invalid transient,
  * with the break and its TLBI in between: no transient outlives TLB
  * maintenance, so nothing is reported, no abort, and the group is cached
- * at the end.
+ * at the end (of each round, on SMP).
  */
 static void test_refill(const void *data)
 {
@@ -543,10 +567,13 @@ static void test_refill(const void *data)
         g_assert_cmpuint(violations_of(qts, kinds[k]), ==, 0);
     }
     if (c->kind == CASE_SMP_REFILL) {
-        /* vCPU 1 walked both transients and cached the whole group */
-        g_assert_cmpuint(mb(qts, MB_SMP_DONE), ==, 4);
+        /* vCPU 1 walked every transient and cached each whole group */
+        g_assert_cmpuint(mb(qts, MB_SMP_DONE), ==, 3 * SMP_REFILL_ROUNDS + 1);
+        g_assert_cmpuint(total_stat(qts, "groups-cached"), ==,
+                         SMP_REFILL_ROUNDS);
+    } else {
+        g_assert_cmpuint(total_stat(qts, "groups-cached"), ==, 1);
     }
-    g_assert_cmpuint(total_stat(qts, "groups-cached"), ==, 1);
     qtest_quit(qts);
     unlink(log);
 }
@@ -794,6 +821,7 @@ int main(int argc, char **argv)
 
         qtest_add_data_func(path, GUINT_TO_POINTER(g), test_flush_scope);
     }
+    qtest_add_data_func("/contpte/ways", NULL, test_ways);
     for (int m = 0; m < 2; m++) {
         for (unsigned g = 12; g <= 16; g += 2) {
             ContpteCase *c = g_new0(ContpteCase, 1);

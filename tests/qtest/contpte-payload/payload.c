@@ -250,10 +250,6 @@ static void group_tlbi(bool broadcast)
 }
 
 /*
- * CASE_SMP_REFILL's second vCPU: load page 2 of the group in each of
- * vCPU 0's two transients, then once the group is whole.
- */
-/*
  * One copy of the read for every vCPU: TCG folds a constant ID register
  * into the translated code, which vCPUs share unless QEMU keeps them apart.
  */
@@ -273,7 +269,8 @@ void secondary_main(void)
     if (MB(MB_CASE) != CASE_SMP_REFILL) {
         return;
     }
-    for (uint64_t step = 1; step <= 3; step++) {
+    /* Load page 2 of the group in each transient, then once it is whole. */
+    for (uint64_t step = 1; step <= 3 * SMP_REFILL_ROUNDS; step++) {
         wait_mb(MB_SMP_STEP, step);
         (void)load(GROUP_VA + CONTPTE_PROBE * smp_page);
         MB(MB_SMP_DONE) = step + 1;
@@ -335,6 +332,14 @@ void payload_main(void)
     group = slot(GROUP_VA, level);
     for (unsigned i = 0; i < entries; i++) {
         group[i] = leaf(group_oa + i * page, level, attrs);
+    }
+    for (unsigned k = 1; c == CASE_WAYS && k <= MODEL_WAYS; k++) {
+        uint64_t *alias = slot(GROUP_VA + k * MODEL_SETS * entries * page,
+                               level);
+
+        for (unsigned i = 0; i < entries; i++) {
+            alias[i] = group[i];
+        }
     }
     switch (c) {
     case CASE_NO_CONT:
@@ -418,6 +423,15 @@ void payload_main(void)
         sum += load(GROUP_VA + CONTPTE_VICTIM * page);
         pause_at(3);
         break;
+    case CASE_WAYS:
+        for (unsigned k = 0; k <= MODEL_WAYS; k++) {
+            if (k == MODEL_WAYS) {
+                pause_at(1);
+            }
+            sum += load(GROUP_VA + k * MODEL_SETS * entries * page +
+                        CONTPTE_PROBE * page);
+        }
+        break;
     case CASE_INVALID:
         /* Transient until TLB maintenance has covered it. */
         sum += load(GROUP_VA + CONTPTE_PROBE * page);
@@ -478,19 +492,25 @@ void payload_main(void)
             break;
         }
         wait_mb(MB_SMP_DONE, 1);
-        MB(MB_SMP_STEP) = 1;                            /* transient 1 */
-        wait_mb(MB_SMP_DONE, 2);
-        group_set(entries / 2, entries, true);
-        group_set(0, entries, false);                   /* break */
-        group_tlbi(true);
-        group_set(0, entries / 2, true);
-        asm volatile("dsb ish" : : : "memory");
-        MB(MB_SMP_STEP) = 2;                            /* transient 2 */
-        wait_mb(MB_SMP_DONE, 3);
-        group_set(entries / 2, entries, true);
-        group_tlbi(true);
-        MB(MB_SMP_STEP) = 3;                            /* whole */
-        wait_mb(MB_SMP_DONE, 4);
+        for (uint64_t step = 0; step < 3 * SMP_REFILL_ROUNDS; step += 3) {
+            if (step) {                                 /* transient 1 */
+                group_set(entries / 2, entries, false);
+                group_tlbi(true);
+            }
+            MB(MB_SMP_STEP) = step + 1;
+            wait_mb(MB_SMP_DONE, step + 2);
+            group_set(entries / 2, entries, true);
+            group_set(0, entries, false);               /* break */
+            group_tlbi(true);
+            group_set(0, entries / 2, true);
+            asm volatile("dsb ish" : : : "memory");
+            MB(MB_SMP_STEP) = step + 2;                 /* transient 2 */
+            wait_mb(MB_SMP_DONE, step + 3);
+            group_set(entries / 2, entries, true);
+            group_tlbi(true);
+            MB(MB_SMP_STEP) = step + 3;                 /* whole */
+            wait_mb(MB_SMP_DONE, step + 4);
+        }
         break;
     case CASE_SMP_IDREG:
         if (psci_cpu_on(1, secondary_start)) {
