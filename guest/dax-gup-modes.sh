@@ -1,7 +1,8 @@
 #!/bin/sh
 # SPDX-License-Identifier: GPL-2.0-or-later
 #
-# Seed 003's gup_test on /dev/dax0.0, once per MODE (gup_test's -u, -a,
+# The gup_test of "mm, sparse-vmemmap: Introduce compound devmaps for
+# device-dax" (v4) on /dev/dax0.0, once per MODE (gup_test's -u, -a,
 # -L...): a shared mapping of SIZE_MB, 512 pages per call, 10 repeats,
 # writable.  Each mode's output goes between daxgup_begin=MODE[/TAG] and
 # daxgup_end=MODE[/TAG] lines, a failure as daxgup_status=STATUS.

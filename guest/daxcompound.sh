@@ -1,7 +1,8 @@
 #!/bin/sh
 # SPDX-License-Identifier: GPL-2.0-or-later
 #
-# Seed 003 before and after, in one boot: /dev/dax0.0 is rebound
+# The before and after of "mm, sparse-vmemmap: Introduce compound devmaps
+# for device-dax" (v4), in one boot: /dev/dax0.0 is rebound
 # (dax-rebind.sh) with device_dax.compound=0 (order-0 struct pages, the
 # series' "before") and =1 (compound pages), alternating, ROUNDS times.
 # The switch is the project's compound-devmap patch (6.12 only): a kernel

@@ -1,7 +1,8 @@
 #!/bin/sh
 # SPDX-License-Identifier: GPL-2.0-or-later
 #
-# Seed 003's device-dax benchmarks on /dev/dax0.0: namespace bring-up,
+# The device-dax benchmarks of "mm, sparse-vmemmap: Introduce compound
+# devmaps for device-dax" (v4) on /dev/dax0.0: namespace bring-up,
 # as time from boot (dax-facts.sh) and as BINDS rebinds measured by
 # dax-rebind.sh; then gup_test (dax-gup-modes.sh) over SIZE_MB with
 # get_user_pages_fast (-u), pin_user_pages_fast (-a) and a longterm pin

@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 /*
  * forkbench: the cost of fork() for anonymous memory populated with one
- * mTHP size at a time (seed 001, "batch-copy PTE ranges during fork").
+ * mTHP size at a time ("mm: Batch-copy PTE ranges during fork()").
  *
  * For each size it enables only that mTHP size (4K: none), maps and
  * populates SIZE MiB, then times fork() + the child's exit + waitpid()

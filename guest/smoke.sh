@@ -2,7 +2,8 @@
 # SPDX-License-Identifier: GPL-2.0-or-later
 #
 # The smoke set of `contdax run`: facts about the guest as key=value lines,
-# then seed 000's THP gup benchmark with THP (-t) and without (-T).
+# then the THP gup benchmark of "mm/gup: Accelerate thp gup even for
+# "pages != NULL"" with THP (-t) and without (-T).
 # Usage: smoke.sh [SIZE_MB] [FORK_MB]
 
 size=${1:-512}
@@ -26,5 +27,6 @@ for mode in t T; do
 	echo "gup_thp_faults=$(($(pmd_faults) - before))"
 	echo "gup_end=$mode"
 done
-# seed 001: fork() over memory populated with one mTHP size at a time
+# "mm: Batch-copy PTE ranges during fork()": fork() over memory populated
+# with one mTHP size at a time
 forkbench -s "$fork_mb" -r 5 4 16 32 64 128 256 512 1024 2048 || echo "forkbench_status=$?"

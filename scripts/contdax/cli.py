@@ -142,9 +142,10 @@ def build_parser():
                    metavar="NAME", help="run only this workload "
                    f"(repeatable): {', '.join(report.WORKLOADS)}")
     c.add_argument("--full", action="store_true",
-                   help="the seeds' own sizes as far as 24 GiB of host "
-                   "memory allows: 1 GiB fork, 16G device-dax gup on a 17G "
-                   "nvdimm-dax (sparse, removed after each boot), 4G guest")
+                   help="the published benchmarks' own sizes as far as "
+                   "24 GiB of host memory allows: 1 GiB fork, 16G device-dax "
+                   "gup on a 17G nvdimm-dax (sparse, removed after each "
+                   "boot), 4G guest")
     _machine_options(c, 900)
     c = sub.add_parser("test", help="run every test suite")
     c.add_argument("--suite", action="append", choices=suites.NAMES,

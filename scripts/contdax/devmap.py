@@ -1,12 +1,16 @@
 # SPDX-License-Identifier: GPL-2.0-or-later
-"""Seed 003 before and after in one boot: compound devmaps on and off.
+"""The before and after of "mm, sparse-vmemmap: Introduce compound devmaps
+for device-dax" (v4) in one boot: compound devmaps on and off.
 
 guest/daxcompound.sh rebinds /dev/dax0.0 with device_dax.compound=0 and =1
-(the project's kernel patch 1), alternating, and reports per bind the
-memmap it cost, the drop in free memory and the bind time, then runs gup_test
--u and -a.  With patch 2 (arm64 DAX vmemmap deduplication) compound=1 needs
-a quarter of the struct page memory at 2M align; with patch 3, gup-fast
-takes one reference per 2M folio instead of 512.
+(the project's kernel patch "device-dax: add a switch to back a device
+with order-0 pages"), alternating, and reports per bind the memmap it
+cost, the drop in free memory and the bind time, then runs gup_test -u
+and -a.  With "arm64: select ARCH_WANT_OPTIMIZE_DAX_VMEMMAP" (the arm64
+DAX vmemmap deduplication) compound=1 needs a quarter of the struct page
+memory at 2M align; with "mm/gup: take a compound devmap folio's
+references once in gup-fast", gup-fast takes one reference per 2M folio
+instead of 512.
 """
 
 import re
@@ -22,17 +26,17 @@ ROUNDS = 5
 DEDUP_PATCH_SUFFIX = "-arm64-select-ARCH_WANT_OPTIMIZE_DAX_VMEMMAP.patch"
 SWITCH_PATCH_SUFFIX = "-device-dax-add-a-switch-to-back-a-device-with-order-.patch"
 MODES = {"u": "get_user_pages_fast", "a": "pin_user_pages_fast"}
-# seed 003, cover letter: 16G gup_test ms before -> after; per 1 TiB of
-# 2M-aligned pmem, struct pages 16G -> 4G; namespace bring-up of 128G,
-# ~268-358 ms -> ~80-110 ms
-SEED_GUP = {("u", "ram"): (59.0, 6.1), ("a", "ram"): (87.0, 6.2),
-            ("u", "dev"): (494.0, 9.0), ("a", "dev"): (494.0, 10.0)}
-SEED_MEMMAP_PER_TIB = (16 << 10, 4 << 10)   # MiB
-SEED_BRINGUP_MS_128G = ((268 + 358) / 2, (80 + 110) / 2)
-SEEDS = {"gup_ms_before_after": {f"{m}/{mm}": v
-                                 for (m, mm), v in SEED_GUP.items()},
-         "memmap_mib_per_tib_before_after": SEED_MEMMAP_PER_TIB,
-         "bringup_ms_128g_before_after": SEED_BRINGUP_MS_128G}
+# compound devmaps v4, cover letter: 16G gup_test ms before -> after;
+# per 1 TiB of 2M-aligned pmem, struct pages 16G -> 4G; namespace
+# bring-up of 128G, ~268-358 ms -> ~80-110 ms
+PUBLISHED_GUP = {("u", "ram"): (59.0, 6.1), ("a", "ram"): (87.0, 6.2),
+                 ("u", "dev"): (494.0, 9.0), ("a", "dev"): (494.0, 10.0)}
+PUBLISHED_MEMMAP_PER_TIB = (16 << 10, 4 << 10)   # MiB
+PUBLISHED_BRINGUP_MS_128G = ((268 + 358) / 2, (80 + 110) / 2)
+PUBLISHED = {"gup_ms_before_after": {f"{m}/{mm}": v
+                                     for (m, mm), v in PUBLISHED_GUP.items()},
+             "memmap_mib_per_tib_before_after": PUBLISHED_MEMMAP_PER_TIB,
+             "bringup_ms_128g_before_after": PUBLISHED_BRINGUP_MS_128G}
 _REBIND = re.compile(r"^(bind|unbind) compound=([01])((?: \w+=-?\d+)+)$",
                      re.M)
 
@@ -133,7 +137,8 @@ def expected_memmap_pages(facts, compound):
 
 def problems(memmap, facts, times, events, rounds=ROUNDS, dedup=True):
     """What a daxcompound.sh run must show; dedup=False for a kernel
-    without patch 2, where compound=1 costs the full struct page array."""
+    without the DAX vmemmap deduplication patch, where compound=1 costs
+    the full struct page array."""
     found = []
     label = f"dax compound A/B ({memmap}{'' if dedup else ', no dedup'})"
     if facts.get("kernel_warnings") != "0":
@@ -186,37 +191,39 @@ def _span(values, fmt="{:.0f}"):
 
 def render(results):
     """results: {memmap: (facts, times, events)} -> the A/B table."""
-    lines = ["", "  compound devmaps off/on in one boot (seed 003; kernel "
-             f"patches 1-3), {_gib(results)} nvdimm-dax, 2M align,",
+    lines = ["", "  compound devmaps off/on in one boot (compound devmaps "
+             "v4; the project's kernel patches: compound switch,",
+             "  DAX vmemmap deduplication, gup-fast batching), "
+             f"{_gib(results)} nvdimm-dax, 2M align,",
              f"  {ROUNDS} rebinds each, alternating; median [min..max]",
              f"  {'':<34}{'compound=0':>20}{'compound=1':>20}{'0/1':>7}"
-             f"{'seed hw':>9}"]
+             f"{'published hw':>14}"]
     for memmap, (facts, times, events) in results.items():
         memmap_mib, free, bind = (
             {c: per_gib(facts, events, field, c) for c in (0, 1)}
             for field in ("memmap_pages", "free_kb", "bind_us"))
         rows = []
         if memmap == "ram":
-            seed = SEED_MEMMAP_PER_TIB[0] / SEED_MEMMAP_PER_TIB[1]
+            hw = PUBLISHED_MEMMAP_PER_TIB[0] / PUBLISHED_MEMMAP_PER_TIB[1]
             rows += [("memmap MiB per GiB (vmstat)", memmap_mib, "{:.2f}",
-                      seed),
+                      hw),
                      ("free memory drop MiB per GiB", free, "{:.2f}", None)]
-        seed = SEED_BRINGUP_MS_128G[0] / SEED_BRINGUP_MS_128G[1]
+        hw = PUBLISHED_BRINGUP_MS_128G[0] / PUBLISHED_BRINGUP_MS_128G[1]
         rows.append(("bind ms per GiB", bind, "{:.1f}",
-                     seed if memmap == "ram" else None))
+                     hw if memmap == "ram" else None))
         for m, name in MODES.items():
             us = {c: times.get(f"{m}/{c}", {"get": []})["get"]
                   for c in (0, 1)}
-            before, after = SEED_GUP[(m, memmap)]
+            before, after = PUBLISHED_GUP[(m, memmap)]
             rows.append((f"{name} us", us, "{:.0f}", before / after))
         lines.append(f"  memmap={memmap}")
-        for name, vals, fmt, seed in rows:
+        for name, vals, fmt, hw in rows:
             a, b = _median(vals[0]), _median(vals[1])
             ratio = f"{a / b:.1f}" if b else "-"
-            seed_s = f"{seed:.1f}" if seed else ""
+            hw_s = f"{hw:.1f}" if hw else ""
             lines.append(f"    {name:<32}{_span(vals[0], fmt):>20}"
-                         f"{_span(vals[1], fmt):>20}{ratio:>7}{seed_s:>9}")
-    lines.append("  seed hw: memmap 16G -> 4G per TiB; bring-up of 128G "
+                         f"{_span(vals[1], fmt):>20}{ratio:>7}{hw_s:>14}")
+    lines.append("  published hw: memmap 16G -> 4G per TiB; bring-up of 128G "
                  "~268-358 -> ~80-110 ms; gup 16G ms (x86, DRAM/altmap)")
     return "\n".join(lines)
 
@@ -237,8 +244,8 @@ def _boot(art, kernel, opts, memmap, rounds, sizes, size_mb=None):
 
 def run(art, opts, memmaps=("ram", "dev"), with_before=True, sizes=None):
     """The A/B boots; then, with_before and given art.kernel_without_dedup,
-    one boot of that kernel for patch 2's before.  Returns (results,
-    before, found)."""
+    one boot of that kernel for the DAX vmemmap deduplication patch's
+    before.  Returns (results, before, found)."""
     results, found = {}, []
     sizes = sizes or report.Sizes()
     for memmap in memmaps:
@@ -248,7 +255,8 @@ def run(art, opts, memmaps=("ram", "dev"), with_before=True, sizes=None):
         found += f + problems(memmap, *parsed)
     before = None
     if with_before and art.kernel_without_dedup:
-        say("==> workloads: compound devmaps, kernel without patch 2")
+        say("==> workloads: compound devmaps, kernel without the DAX "
+            "vmemmap deduplication patch")
         before, f = _boot(art, art.kernel_without_dedup, opts, "ram", 1,
                           sizes, 64)
         found += f + problems("ram", *before, rounds=1, dedup=False)
@@ -256,23 +264,27 @@ def run(art, opts, memmaps=("ram", "dev"), with_before=True, sizes=None):
 
 
 def render_dedup(after, before):
-    """Patch 2's before and after: compound=1 binds of the same namespace
-    on a kernel without it and with it."""
+    """The DAX vmemmap deduplication patch's before and after: compound=1
+    binds of the same namespace on a kernel without it and with it."""
     if not before:
-        return ("\n  arm64 DAX vmemmap deduplication (patch 2): no before "
-                "(run with the project's own kernel to get one)")
+        return ("\n  arm64 DAX vmemmap deduplication (\"arm64: select "
+                "ARCH_WANT_OPTIMIZE_DAX_VMEMMAP\"): no before (run with the "
+                "project's own kernel to get one)")
     rows = []
     for name, key in (("memmap MiB per GiB (vmstat)", "memmap_pages"),
                       ("free memory drop MiB per GiB", "free_kb")):
         vals = [_median(per_gib(facts, events, key, 1))
                 for facts, _, events in (before, after)]
-        seed = SEED_MEMMAP_PER_TIB[0] / SEED_MEMMAP_PER_TIB[1] \
+        hw = PUBLISHED_MEMMAP_PER_TIB[0] / PUBLISHED_MEMMAP_PER_TIB[1] \
             if key == "memmap_pages" else None
         rows.append(f"    {name:<32}{vals[0]:>16.2f}{vals[1]:>16.2f}"
                     f"{vals[0] / vals[1]:>7.1f}"
-                    f"{f'{seed:.1f}' if seed else '':>9}")
+                    f"{f'{hw:.1f}' if hw else '':>14}")
     return "\n".join(
-        ["", "  arm64 DAX vmemmap deduplication (patch 2): compound=1, "
-         f"memmap=ram, 2M align, {_gib({'ram': after})} nvdimm-dax",
-         f"  {'':<36}{'without':>16}{'with':>16}{'ratio':>7}{'seed hw':>9}"]
+        ["", "  arm64 DAX vmemmap deduplication (\"arm64: select "
+         "ARCH_WANT_OPTIMIZE_DAX_VMEMMAP\"):",
+         f"  compound=1, memmap=ram, 2M align, {_gib({'ram': after})} "
+         "nvdimm-dax",
+         f"  {'':<36}{'without':>16}{'with':>16}{'ratio':>7}"
+         f"{'published hw':>14}"]
         + rows)

@@ -1,11 +1,14 @@
 # SPDX-License-Identifier: GPL-2.0-or-later
 """`contdax run`: boot the default machine, run the workloads, report.
 
-Workloads: the smoke set (guest/smoke.sh: kernel facts, seed 000's THP gup
-benchmark with THP and without, seed 001's fork() cost per mTHP size), in
-one boot; then seed 003's device-dax gup benchmark (guest/daxgup.sh), one
-boot per nvdimm-dax configuration; then compound devmaps off and on in one
-boot per memmap (devmap.py).  Each beside the published hardware figures.
+Workloads: the smoke set (guest/smoke.sh: kernel facts, the THP gup
+benchmark of "mm/gup: Accelerate thp gup even for "pages != NULL"" with
+THP and without, the fork() cost per mTHP size of "mm: Batch-copy PTE
+ranges during fork()"), in one boot; then the device-dax gup benchmark of
+"mm, sparse-vmemmap: Introduce compound devmaps for device-dax"
+(guest/daxgup.sh), one boot per nvdimm-dax configuration; then compound
+devmaps off and on in one boot per memmap (devmap.py).  Each beside the
+published hardware figures.
 """
 
 import os
@@ -18,20 +21,21 @@ from .ui import say
 
 # what `run --only` takes: the smoke set (THP gup and fork, one boot), the
 # device-dax gup table (one boot per configuration), compound devmaps off
-# and on, patch 2's before (a second kernel, built for it), and the
-# correctness set under the strict contpte model
+# and on, the DAX vmemmap deduplication patch's before (a second kernel,
+# built for it), and the correctness set under the strict contpte model
 @dataclass(frozen=True)
 class Sizes:
     """The inputs of one run: scaled to the guest by default."""
-    gup_mb: int = 512           # seed 000's own -m 512
-    fork_mb: int = 64           # seed 001: 1 GiB
-    nvdimm: int = 1 << 30       # seed 003: 16G and 128G namespaces
-    dax_mb: int = 256           # seed 003: -m 16384
+    gup_mb: int = 512           # the THP gup acceleration patch's own -m 512
+    fork_mb: int = 64           # the fork batch-copy patch: 1 GiB
+    nvdimm: int = 1 << 30       # compound devmaps v4: 16G and 128G namespaces
+    dax_mb: int = 256           # compound devmaps v4: -m 16384
     mem: str = "2G"
 
 
-# --full: the seeds' own sizes as far as 24 GiB of host memory allows: a
-# 17G namespace holds the seed's 16G gup_test -m 16384 next to its info
+# --full: the published benchmarks' own sizes as far as 24 GiB of host
+# memory allows: a 17G namespace holds compound devmaps v4's 16G
+# gup_test -m 16384 next to its info
 # block and memmap=dev reserve, beside a 4G guest (and a 1 GiB fork)
 FULL = Sizes(fork_mb=1024, nvdimm=17 << 30, dax_mb=16384, mem="4G")
 WORKLOADS = ("smoke", "daxgup", "compound", "dedup", "strict")
@@ -60,14 +64,17 @@ def compound_note(art):
 
 
 _STEP = re.compile(r"^step=(\S+) status=(\d+)(.*)$", re.M)
-SEED_000 = {"t": 378.50, "T": 13992.50}  # us, PIN_LONGTERM get, 512 MiB
+# "mm/gup: Accelerate thp gup even for "pages != NULL"" (Peter Xu, v2
+# 5/8): us, PIN_LONGTERM get, 512 MiB
+PUBLISHED_THP_GUP = {"t": 378.50, "T": 13992.50}
 _TIME = re.compile(r"PIN_LONGTERM_BENCHMARK: Time: get:(\d+) put:(\d+) us")
 # fork() time relative to 4K pages that the fork batching series reported
-# (1 GiB, x86; arm64 order-9 about 0.92), as quoted in issue 6
-SEED_001 = {16: 0.84, 64: 0.74, 2048: 0.70}
+# (1 GiB, x86; arm64 order-9 about 0.92)
+PUBLISHED_FORK = {16: 0.84, 64: 0.74, 2048: 0.70}
 FORK_SIZES_KB = (4, 16, 32, 64, 128, 256, 512, 1024, 2048)
-# seed 003, 16G device-dax: ms per run before and after compound devmaps
-SEED_003 = {"u": (59.0, 6.1), "a": (87.0, 6.2), "L": None}
+# "mm, sparse-vmemmap: Introduce compound devmaps for device-dax" (v4),
+# 16G device-dax: ms per run before and after compound devmaps
+PUBLISHED_DAXGUP = {"u": (59.0, 6.1), "a": (87.0, 6.2), "L": None}
 DAX_BINDS = 5       # namespace bring-ups measured per configuration
 # (align, memmap): 4K is the non-compound reference for each memmap
 DAX_CONFIGS = (("2M", "ram"), ("4K", "ram"), ("2M", "dev"), ("4K", "dev"))
@@ -163,7 +170,7 @@ def problems(facts, gup, line="6.12"):
     for mode in short_timings(gup, ("t", "T")):
         found.append(f"gup_test -{mode} did not report 10 timings")
     # -t must be served by PMD THPs and -T must not: otherwise the
-    # comparison with seed 000 compares nothing.
+    # comparison with the THP gup acceleration patch compares nothing.
     if gup.get("t") and not gup["t"]["thp_faults"]:
         found.append("no PMD THP faulted in during gup_test -t")
     if gup.get("T") and gup["T"]["thp_faults"]:
@@ -202,24 +209,26 @@ def render(facts, gup, versions, sizes=Sizes()):
         f"  {'CONFIG_ARM64_CONTPTE':<28}{facts.get('contpte', '?')}",
         f"  {'THP enabled':<28}{facts.get('thp_enabled', '?')}",
         "",
-        f"  gup_test -m {sizes.gup_mb} -L -n 1024 -r 10 (seed 000), get time "
-        "per call, median [min..max]",
-        f"  {'':<12}{'guest us':>26}{'seed hw us':>14}",
+        f"  gup_test -m {sizes.gup_mb} -L -n 1024 -r 10 (mm/gup: Accelerate "
+        "thp gup), get time per call, median [min..max]",
+        f"  {'':<12}{'guest us':>26}{'published hw us':>17}",
     ]
     for mode, label in (("T", "THP off -T"), ("t", "THP on -t")):
         g = gup.get(mode, {"get": []})["get"]
         span = _span(g)
         faults = gup.get(mode, {}).get("thp_faults")
-        lines.append(f"  {label:<12}{span:>26}{SEED_000[mode]:>14.1f}"
+        lines.append(f"  {label:<12}{span:>26}"
+                     f"{PUBLISHED_THP_GUP[mode]:>17.1f}"
                      f"   PMD THP faults: {faults}")
     off = _median(gup.get("T", {"get": []})["get"])
     on = _median(gup.get("t", {"get": []})["get"])
     if on and on == on and off == off:
-        lines.append(f"  {'ratio off/on':<12}{off / on:>26.1f}"
-                     f"{SEED_000['T'] / SEED_000['t']:>14.1f}")
+        hw = PUBLISHED_THP_GUP["T"] / PUBLISHED_THP_GUP["t"]
+        lines.append(f"  {'ratio off/on':<12}{off / on:>26.1f}{hw:>17.1f}")
     fork = facts.get("fork", {})
     lines += ["",
-              f"  forkbench -s {sizes.fork_mb} -r 5 (seed 001): fork() + "
+              f"  forkbench -s {sizes.fork_mb} -r 5 (mm: Batch-copy PTE "
+              "ranges during fork()): fork() + "
               "child exit, "
               "median [min..max]",
               f"  {'':<12}{'guest us':>26}{'vs 4K':>8}{'series hw':>11}"]
@@ -229,8 +238,8 @@ def render(facts, gup, versions, sizes=Sizes()):
             continue
         span = f"{f['us']} [{f['min']}..{f['max']}]"
         ratio = f"{f['us'] / fork[4]['us']:.2f}" if fork.get(4) else "-"
-        seed = f"{SEED_001[kb]:.2f}" if kb in SEED_001 else ""
-        lines.append(f"  {f'{kb}kB':<12}{span:>26}{ratio:>8}{seed:>11}")
+        hw = f"{PUBLISHED_FORK[kb]:.2f}" if kb in PUBLISHED_FORK else ""
+        lines.append(f"  {f'{kb}kB':<12}{span:>26}{ratio:>8}{hw:>11}")
     lines += ["",
               "  Guest times are TCG-emulated: absolute times do not carry "
               "over to hardware;",
@@ -240,10 +249,12 @@ def render(facts, gup, versions, sizes=Sizes()):
 
 
 def render_dax(results, bringup=None, sizes=Sizes()):
-    """results: {(align, memmap): times} -> the seed 003 table; bringup:
-    {(align, memmap): (facts, events)} -> bring-up and struct page cost."""
+    """results: {(align, memmap): times} -> the compound devmaps v4
+    table; bringup: {(align, memmap): (facts, events)} -> bring-up and
+    struct page cost."""
     lines = ["",
-             f"  device-dax gup (seed 003): gup_test -f /dev/dax0.0 -m "
+             "  device-dax gup (compound devmaps v4): gup_test -f "
+             "/dev/dax0.0 -m "
              f"{sizes.dax_mb} -r 10 -S -n 512 -w, get us per run, median "
              "[min..max]",
              f"  {'align/memmap':<14}" + "".join(
@@ -264,11 +275,11 @@ def render_dax(results, bringup=None, sizes=Sizes()):
             b = _median(big.get(m, {"get": []})["get"])
             cells += f"{a / b:>22.1f}" if b else f"{'-':>22}"
         lines.append(f"  {'4K/2M ' + memmap:<14}{cells}")
-    seed = "".join(f"{v[0] / v[1]:>22.1f}" if v else f"{'-':>22}"
-                   for v in SEED_003.values())
-    lines.append(f"  {'seed hw ratio':<14}{seed}   (16G, before/after "
+    hw = "".join(f"{v[0] / v[1]:>22.1f}" if v else f"{'-':>22}"
+                 for v in PUBLISHED_DAXGUP.values())
+    lines.append(f"  {'published hw':<14}{hw}   (ratio at 16G, before/after "
                  "compound devmaps)")
-    lines.append("  4K align is the non-compound reference; the seed's "
+    lines.append("  4K align is the non-compound reference; the series' "
                  "'before' (order-0 struct pages")
     lines.append("  at 2M align) is the compound=0 column below.")
     if bringup:
@@ -292,7 +303,7 @@ def render_dax(results, bringup=None, sizes=Sizes()):
                          f"{facts.get('ready_s', '-'):>8}{span:>30}"
                          f"{mib:>12.2f}{ram:>10.2f}"
                          f"{devmap.reserve_per_gib(facts):>10.2f}")
-        lines.append("  seed hw, per TiB of 2M pmem: struct pages 16 GiB "
+        lines.append("  published hw, per TiB of 2M pmem: struct pages 16 GiB "
                      "(order-0) -> 4 GiB (compound); memmap=dev keeps them")
         lines.append("  in pmem. Bring-up of 128G: ~268-358 ms -> ~80-110 "
                      "ms (about 2.4 -> 0.7 ms per GiB).")
@@ -450,8 +461,8 @@ def run_line(art, opts, workloads, sizes, emit):
             "facts": {k: v for k, v in facts.items() if k != "fork"},
             "thp_gup_us": {m: dict(g, summary=_summary(g["get"]))
                            for m, g in gup.items()},
-            "thp_gup_seed_us": SEED_000,
-            "fork_us": fork, "fork_seed_ratio": SEED_001}
+            "thp_gup_published_us": PUBLISHED_THP_GUP,
+            "fork_us": fork, "fork_published_ratio": PUBLISHED_FORK}
         if opts.contpte and contpte.show(opts.contpte, smoke):
             found.append("the contpte model reported violations")
         if smoke.status:
@@ -468,7 +479,7 @@ def run_line(art, opts, workloads, sizes, emit):
         data["bringup"] = {
             f"{a}/{m}": devmap.as_data((facts, {}, events))
             for (a, m), (facts, events) in bringup.items()}
-        data["daxgup_seed_ms"] = SEED_003
+        data["daxgup_published_ms"] = PUBLISHED_DAXGUP
     compound = "compound" in workloads and bool(art.compound_switch)
     if "compound" in workloads and not compound:
         emit(compound_note(art))
@@ -485,7 +496,7 @@ def run_line(art, opts, workloads, sizes, emit):
             emit(devmap.render_dedup(ab.get("ram"), before))
             data["dedup"] = {"with": devmap.as_data(ab.get("ram")),
                              "without": devmap.as_data(before)}
-        data["devmap_seed"] = devmap.SEEDS
+        data["devmap_published"] = devmap.PUBLISHED
     if "strict" in workloads:
         steps, stats, strict_found = run_strict(art, opts, sizes)
         found += strict_found
@@ -582,7 +593,8 @@ def run(arts, opts, workloads=WORKLOADS, versions=None, sizes=Sizes()):
     text = "\n".join(out)
     print(text)
     fork, bars = charts or (None, ())
-    results.write(where, text, data, fork, SEED_001, bars, sizes.dax_mb)
+    results.write(where, text, data, fork, PUBLISHED_FORK, bars,
+                  sizes.dax_mb)
     say(f"contdax: results in {where}")
     for p in found:
         say(f"contdax: error: {p}")

@@ -3,8 +3,8 @@
 figure and the versions as report.json, and charts drawn by gnuplot.
 
   report.txt    what run printed
-  report.json   versions, each workload's raw figures, medians, seeds,
-                and the problems found
+  report.json   versions, each workload's raw figures, medians, the
+                published hardware figures, and the problems found
   fork.svg      fork() time relative to 4K per mTHP size, guest and series
   dax-gup.svg   device-dax gup time per configuration
 """
@@ -25,12 +25,12 @@ def new_dir():
     return d
 
 
-def _fork_data(fork, seed):
+def _fork_data(fork, published):
     base = fork.get(4, {}).get("us")
     rows = []
     for kb in sorted(fork):
         if base:
-            s = seed.get(kb, "NaN")
+            s = published.get(kb, "NaN")
             rows.append(f"{kb} {fork[kb]['us'] / base:.4f} {s}")
     return "\n".join(rows)
 
@@ -46,7 +46,8 @@ def _plot_script(out, fork_rows, gup_rows, dax_mb=256):
     if fork_rows:
         script += [
             f"set output '{out / 'fork.svg'}'",
-            "set title 'fork() + child exit vs mTHP size (seed 001)'",
+            "set title 'fork() + child exit vs mTHP size (mm: Batch-copy "
+            "PTE ranges during fork())'",
             "set logscale x 2", "set xrange [3:3000]",
             "set xlabel 'mTHP size (kB)'",
             "set ylabel 'time relative to 4 kB pages'",
@@ -59,8 +60,8 @@ def _plot_script(out, fork_rows, gup_rows, dax_mb=256):
     if gup_rows:
         script += [
             f"set output '{out / 'dax-gup.svg'}'",
-            f"set title 'device-dax gup_test -m {dax_mb} (seed 003), "
-            "median us per run'",
+            f"set title 'device-dax gup_test -m {dax_mb} (compound "
+            "devmaps v4), median us per run'",
             "set style data histograms", "set style histogram clustered",
             "set style fill solid 0.8", "set logscale y",
             "set xtics rotate by -30", "set bmargin 7", "set xlabel ''",
@@ -77,13 +78,13 @@ def write_text(out, text):
     (out / "report.txt").write_text(text + "\n")
 
 
-def write(out, text, data, fork=None, fork_seed=None, gup_bars=(),
+def write(out, text, data, fork=None, fork_published=None, gup_bars=(),
           dax_mb=256):
     """Write the results into out; draw what the data allows."""
     write_text(out, text)
     (out / "report.json").write_text(json.dumps(data, indent=1,
                                                 sort_keys=True) + "\n")
-    fork_rows = _fork_data(fork or {}, fork_seed or {})
+    fork_rows = _fork_data(fork or {}, fork_published or {})
     gup_rows = _gup_data(gup_bars)
     if not fork_rows and not gup_rows:
         return

@@ -1,7 +1,8 @@
 # SPDX-License-Identifier: GPL-2.0-or-later
-"""guest/forkbench (seed 001's fork batching workload): what must hold,
-not how fast.  For every mTHP size the memory really came as that size
-and the child of fork() sees the parent's data."""
+"""guest/forkbench (the workload of "mm: Batch-copy PTE ranges during
+fork()"): what must hold, not how fast.  For every mTHP size the memory
+really came as that size and the child of fork() sees the parent's
+data."""
 import re
 import unittest
 

@@ -55,7 +55,8 @@ class NvdimmDaxGuestTest(unittest.TestCase):
                          ALIGNS[align] // 4096, out)
 
     def test_gup_covers_the_whole_device_range(self):
-        # seed 003's workload, short: every gup mode over all of 256M of
+        # the workload of "mm, sparse-vmemmap: Introduce compound devmaps
+        # for device-dax", short: every gup mode over all of 256M of
         # /dev/dax0.0, 10 repeats, under the strict contpte model
         res = contdax("exec", "--nvdimm", SIZE, "--align", "2M", "--memmap",
                       "ram", "--nvdimm-file", self.file, "--contpte",
@@ -66,9 +67,11 @@ class NvdimmDaxGuestTest(unittest.TestCase):
         self.assertIn("violations 0", res.stderr)
 
     def test_compound_off_and_on_in_one_boot(self):
-        # kernel patches 1-3: dax0.0 rebound with device_dax.compound=0
-        # and =1; the memmap each bind takes is exactly the kernel's
-        # expected count (4x less with compound pages and memmap=ram),
+        # the project's kernel patches (the compound switch, the DAX
+        # vmemmap deduplication and the gup-fast batching): dax0.0
+        # rebound with device_dax.compound=0 and =1; the memmap each
+        # bind takes is exactly the kernel's expected count (4x less
+        # with compound pages and memmap=ram),
         # each unbind gives it back, gup runs on both, under the strict
         # model, with no kernel warning
         for memmap in ("ram", "dev"):

@@ -112,7 +112,7 @@ class DaxReportTest(unittest.TestCase):
         text = report.render_dax({("2M", "ram"): big, ("4K", "ram"): small})
         row = [r for r in text.splitlines() if "4K/2M ram" in r][0]
         self.assertEqual(row.split()[-3:], ["9.0", "9.0", "9.0"])
-        self.assertIn("9.7", text)      # seed: 59 -> 6.1 ms
+        self.assertIn("9.7", text)      # published: 59 -> 6.1 ms
 
     def test_bringup_rows(self):
         out = daxgup_output() + "\n" + "\n".join(
@@ -271,7 +271,8 @@ class DevmapReportTest(unittest.TestCase):
         self.assertIn("1 binds with compound=0, not 2", found[0])
 
     def test_kernel_without_dedup(self):
-        # patch 2's before: compound=1 must cost the full array there
+        # the DAX vmemmap deduplication patch's before: compound=1 must
+        # cost the full array there
         out = daxcompound_output(rounds=1, pages=(FULL, FULL))
         self.assertEqual(devmap.problems("ram", *devmap.parse(out), rounds=1,
                                          dedup=False), [])
@@ -297,7 +298,8 @@ class DevmapReportTest(unittest.TestCase):
                              22 << 30)
         # gup_test -m fits in the namespace beside its reserve
         self.assertLess(full.dax_mb << 20, full.nvdimm - (512 << 20))
-        self.assertEqual(full.fork_mb, 1024)      # seed 001's 1 GiB
+        # "mm: Batch-copy PTE ranges during fork()" forks 1 GiB
+        self.assertEqual(full.fork_mb, 1024)
 
     def test_run_only(self):
         self.assertEqual(report.selected(None), list(report.WORKLOADS))
