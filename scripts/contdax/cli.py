@@ -10,9 +10,9 @@ import traceback
 from dataclasses import replace
 from pathlib import Path
 
-from . import (bench, bugs, cache, contpte, deps, devmap, guest_files,
-               initramfs, kernel_build, linux_lines, machine, patches,
-               qemu_build, report, sources, suites)
+from . import (bench, bugs, cache, contpte, deps, devmap, export_patches,
+               guest_files, initramfs, kernel_build, linux_lines, machine,
+               patches, qemu_build, report, sources, suites)
 from .ui import ContdaxError, UsageError, say, step
 
 REPO = Path(__file__).resolve().parents[2]
@@ -178,6 +178,10 @@ def build_parser():
     c.add_argument("what", choices=["qemu", "kernel", "initramfs", "cache",
                                     "logs"])
     _kernel_options(c)
+    c = sub.add_parser("export-patches", help="write the QEMU side as a "
+                       "git format-patch series for Debian's QEMU source")
+    c.add_argument("dir", metavar="DIR",
+                   help="where the series goes: a new or empty directory")
     sub.add_parser("version", help="contdax, QEMU and kernel versions")
     sub.add_parser("setup", help="install host dependencies")
     sub.add_parser("clean", help="remove everything contdax cached")
@@ -430,6 +434,13 @@ def dispatch(a):
         return cmd_qemu(a)
     if a.command == "path":
         return cmd_path(a)
+    if a.command == "export-patches":
+        export_patches.check_out(a.dir)     # checked before set-up
+        export_patches.load(REPO)
+        setup()
+        for p in export_patches.export(REPO, a.dir):
+            print(p)
+        return 0
     if a.command == "version":
         return cmd_version(a)
     if a.command == "setup":

@@ -3,7 +3,8 @@
 
 unit   fast tests of pure logic: the C files built by the top-level
        meson.build, and the CLI's Python modules (tests/unit/)
-style  QEMU's checkpatch.pl over the project's C files and QEMU patches
+style  QEMU's checkpatch.pl over the project's C files and QEMU patches;
+       the exported series applied with git am (tests/style/)
 cli    the contdax command's handling of bad input (tests/cli/)
 qtest  the project's qtests (tests/qtest/), built inside the QEMU tree
 guest  boots of the emulated machine (tests/guest/)

@@ -43,6 +43,17 @@ class BadInputTest(unittest.TestCase):
             contdax("exec", "--timeout", "-3", "--", "true"), "--timeout",
             code=2)
 
+    def test_export_patches_never_writes_into_a_used_directory(self):
+        with tempfile.TemporaryDirectory() as d:
+            mine = Path(d) / "mine.txt"
+            mine.write_text("the user's")
+            res = contdax("export-patches", d, timeout=30)
+            self.assert_one_line_error(res, d, "not an empty directory",
+                                       code=2)
+            self.assertEqual([p.name for p in Path(d).iterdir()],
+                             ["mine.txt"])
+            self.assertEqual(mine.read_text(), "the user's")
+
     def test_bad_contpte_mode(self):
         self.assert_one_line_error(
             contdax("exec", "--contpte", "loose", "--", "true"),
