@@ -1,13 +1,19 @@
 # SPDX-License-Identifier: GPL-2.0-or-later
-"""The guest's userland: busybox, the kernel's mm selftests, guest/ programs.
+"""The guest's userland: busybox, the kernel's mm selftests, guest/
+programs, and Debian's ndctl and daxctl.
 
-Everything is static arm64, cross-built with gcc-aarch64-linux-gnu, packed
-into a gzip'd newc cpio.  The archive is written here rather than with
-cpio(1) so that /dev/console can be a device node without root.
+The project's programs are static arm64, cross-built with
+gcc-aarch64-linux-gnu.  ndctl and daxctl come as Debian built them, with
+the shared objects they load and the dynamic loader in /lib.  All is
+packed into a gzip'd newc cpio, written here rather than with cpio(1) so
+that /dev/console can be a device node without root.
 """
 
 import gzip
+import re
 import stat
+import subprocess
+from pathlib import Path
 
 from . import cache, kernel_build, sources
 from .ui import step
@@ -16,6 +22,13 @@ CC = kernel_build.CROSS + "gcc"
 SELFTESTS = ["gup_test", "cow", "gup_longterm"]
 SELFTEST_DIR = "tools/testing/selftests/mm"
 CFLAGS = ["-Wall", "-O2", "-static"]
+# Debian's tools in the guest: the packages (their shared-library
+# dependencies follow from the apt metadata) and the programs wanted
+TOOL_PACKAGES = ("ndctl:arm64", "daxctl:arm64")
+TOOLS = ("usr/bin/ndctl", "usr/bin/daxctl")
+LOADER = "ld-linux-aarch64.so.1"
+READELF = kernel_build.CROSS + "readelf"
+_NEEDED = re.compile(r"\(NEEDED\)\s+Shared library: \[(.+?)\]")
 
 
 def selftests(repo, line):
@@ -52,6 +65,39 @@ def selftests(repo, line):
                       cwd=src / SELFTEST_DIR)
             s.run(["rm", "-rf", out / "obj"])
     return entry.path / "bin"
+
+
+def _needed(path):
+    """The sonames an ELF file's dynamic section asks for."""
+    out = subprocess.run([READELF, "-d", str(path)], capture_output=True,
+                         text=True, check=True).stdout
+    return _NEEDED.findall(out)
+
+
+def debian_tools(s, out):
+    """[(path in the guest, file on the host)]: TOOLS from TOOL_PACKAGES,
+    every shared object they need, transitively, and the loader."""
+    root = out / "debs"
+    for package in sources.closure(TOOL_PACKAGES):
+        sources.unpack_deb(s, package, root)
+    dirs = [root / d for d in ("usr/lib/aarch64-linux-gnu",
+                               "lib/aarch64-linux-gnu", "usr/lib", "lib")]
+
+    def find(soname):
+        for d in dirs:
+            if (d / soname).exists():
+                return (d / soname).resolve()
+        s.fail(f"no package of {', '.join(TOOL_PACKAGES)}'s dependencies "
+               f"holds {soname}")
+
+    files = [(f"usr/bin/{Path(t).name}", root / t) for t in TOOLS]
+    libs, todo = {LOADER: find(LOADER)}, [root / t for t in TOOLS]
+    while todo:
+        for soname in _needed(todo.pop()):
+            if soname not in libs:
+                libs[soname] = find(soname)
+                todo.append(libs[soname])
+    return files + [(f"lib/{n}", p) for n, p in sorted(libs.items())]
 
 
 def guest_programs(repo):
@@ -99,16 +145,18 @@ class Cpio:
         self.f.close()
 
 
-def _write(path, busybox, init, programs):
+def _write(path, busybox, init, programs, tools):
     c = Cpio(path)
-    for d in ["bin", "sbin", "dev", "etc", "proc", "sys", "tmp", "root",
-              "mnt", "usr", "usr/bin", "usr/sbin"]:
+    for d in ["bin", "sbin", "dev", "etc", "lib", "proc", "sys", "tmp",
+              "root", "mnt", "usr", "usr/bin", "usr/sbin"]:
         c.dir(d)
     c.chardev("dev/console", 5, 1)
     c.file("init", init.read_bytes())
     c.file("bin/busybox", busybox.read_bytes())
     for p in programs:
         c.file(f"usr/bin/{p.name}", p.read_bytes())
+    for name, p in tools:
+        c.file(name, p.read_bytes())
     c.close()
 
 
@@ -120,6 +168,8 @@ def build(repo, line):
     inputs.add("selftests", tests.parent.name)
     inputs.add("cc", cache.tool_version(CC))
     inputs.add_tree("guest", repo, ["guest", "guest-kernel-config/bugs"])
+    inputs.add("tools", " ".join(f"{p}={sources.binary_version(p)}" for p
+                                 in sources.closure(TOOL_PACKAGES)))
     entry = cache.Entry("initramfs", inputs)
     with entry.building() as out:
         if out is not None:
@@ -138,5 +188,6 @@ def build(repo, line):
                 programs = (sorted(tests.iterdir()) + sorted(progs.iterdir())
                             + guest_scripts(repo))
                 _write(out / "initramfs.cpio.gz", out / "bb" / busybox[0],
-                       repo / "guest/init", programs)
+                       repo / "guest/init", programs, debian_tools(s, out))
+                s.run(["rm", "-rf", out / "debs"])
     return entry.path / "initramfs.cpio.gz"

@@ -104,6 +104,53 @@ def binary_version(package):
     return _memo(package, lambda: _resolve_binary(package))
 
 
+def _resolve_closure(packages):
+    """packages and the shared libraries they depend on, recursively,
+    from the apt metadata: a dependency is followed when it is
+    "Multi-Arch: same" (a library, co-installable per architecture), not
+    a tool or a virtual package (init-system-helpers, <awk>): the guest
+    runs no maintainer scripts.  Of alternatives, the first is taken."""
+    arch = packages[0].split(":")[1]
+    seen, todo = [], list(packages)
+    while todo:
+        # the versions contdax downloads: dependencies change with them
+        out = _apt_query(["show"] + [f"{p}={binary_version(p)}"
+                                     for p in todo])
+        todo = []
+        for record in out.split("\n\n"):
+            fields = dict(re.findall(r"^([\w-]+): (.*)$", record, re.M))
+            name = f"{fields.get('Package')}:{arch}"
+            if not fields or name in seen or (
+                    fields.get("Multi-Arch") != "same" and
+                    name not in packages):
+                continue
+            seen.append(name)
+            deps = ", ".join(fields.get(f, "")
+                             for f in ("Pre-Depends", "Depends"))
+            for dep in filter(None, (d.strip() for d in deps.split(","))):
+                first = dep.split("|")[0].split()[0].split(":")[0]
+                if f"{first}:{arch}" not in seen + todo:
+                    todo.append(f"{first}:{arch}")
+        todo = [t for t in todo if _has_version(t)]
+    return sorted(seen)
+
+
+def _has_version(package):
+    """A real package (virtual ones have no version of their own)."""
+    try:
+        binary_version(package)
+    except ContdaxError:
+        return False
+    return True
+
+
+def closure(packages):
+    """Memoised _resolve_closure: the same apt lists, the same answer."""
+    # the key names the rule too: a memo of another rule is not reused
+    return _memo("multi-arch-same-closure:" + ",".join(packages),
+                 lambda: _resolve_closure(list(packages)))
+
+
 def _downloads():
     d = cache.root() / "downloads"
     d.mkdir(parents=True, exist_ok=True)

@@ -1,15 +1,19 @@
 # SPDX-License-Identifier: GPL-2.0-or-later
 """nvdimm-dax seen from a Linux 6.12 guest: the dax device has the asked
-alignment, 2M alignment gives PMD mappings, data survives a restart, and
-the info block nvdimm-dax writes is byte for byte the one the guest kernel
-writes for the same namespace."""
+alignment, 2M alignment gives PMD mappings, data survives a restart,
+Debian's ndctl and daxctl list what nvdimm-dax formatted, and the info
+block nvdimm-dax writes is, field by field and byte for byte, the one
+ndctl create-namespace has the guest kernel write for the same
+namespace."""
+import json
+import os
 import subprocess
 import tempfile
 import unittest
 import uuid
 from pathlib import Path
 
-import contdax_path  # noqa: F401
+import contdax_path
 from contdax import devmap, report, suites
 from contdax_run import contdax
 
@@ -43,6 +47,35 @@ class NvdimmDaxGuestTest(unittest.TestCase):
         with open(self.file, "rb") as f:
             f.seek(INFO_OFFSET)
             return f.read(INFO_SIZE)
+
+    def decoded(self, block=None):
+        """The info block's fields, as nvdimm-dax-info show reads them:
+        of the backing file, or of block."""
+        path = self.file
+        if block is not None:
+            path = Path(self.tmp.name) / "block.img"
+            path.write_bytes(bytes(INFO_OFFSET) + block)
+            os.truncate(path, 1 << 30)      # sparse, the namespace's size
+        tool = suites.unit_build(contdax_path.REPO) / "nvdimm-dax-info"
+        out = subprocess.run([tool, "show", path], capture_output=True,
+                             text=True).stdout
+        return facts(out)
+
+    def ndctl_lists_what_qemu_formatted(self, memmap):
+        out = self.run_guest("sh", "-c", "ndctl list -N; echo --; "
+                             "daxctl list", memmap=memmap)
+        ns, dax = (json.loads(part) for part in out.split("--\n"))
+        block = self.decoded()
+        self.assertEqual(len(ns), 1, out)
+        self.assertEqual(ns[0]["mode"], block["mode"])
+        self.assertEqual(ns[0]["map"], {"dev": "dev", "ram": "mem"}[memmap])
+        self.assertEqual(block["memmap"], memmap)
+        self.assertEqual(ns[0]["align"], int(block["align"]))
+        self.assertEqual(ns[0]["size"], (1 << 30) - int(block["dataoff"]))
+        self.assertEqual(dax, [{"chardev": ns[0]["chardev"],
+                                "size": ns[0]["size"],
+                                "align": ns[0]["align"],
+                                "mode": "devdax"}])
 
     def check_mapping(self, align, memmap, boot):
         out = self.run_guest("sh", "-c", "cat /sys/bus/dax/devices/dax0.0/"
@@ -124,16 +157,20 @@ class NvdimmDaxGuestTest(unittest.TestCase):
                           f"bytes={(1 << 30) - 18874368}"])
 
     def kernel_writes_same_block(self, align, memmap, mode):
-        u = str(uuid.uuid4())
-        kmap = "pmem" if memmap == "dev" else "ram"
-        self.run_guest("nd-reconfig.sh", u, str(ALIGNS[align]), kmap, mode,
-                       nvdimm_format="never")
+        self.run_guest("ndctl", "create-namespace", "--reconfig",
+                       "namespace0.0", "--force", "--mode", mode, "--map",
+                       {"dev": "dev", "ram": "mem"}[memmap], "--align",
+                       str(ALIGNS[align]), nvdimm_format="never")
         kernel = self.block()
+        # ndctl picks the info block's uuid (bytes 16-31) itself
+        u = str(uuid.UUID(bytes=kernel[16:32]))
         tool = suites.unit_build(contdax_path.REPO) / "nvdimm-dax-info"
         ours = subprocess.run([tool, "build", str(1 << 30),
                                str(ALIGNS[align]), "4096", memmap, mode, u],
                               capture_output=True, check=True).stdout
         self.assertEqual(len(kernel), INFO_SIZE)
+        self.assertEqual(self.decoded(ours), self.decoded(kernel))
+        self.assertIn("dataoff", self.decoded(kernel))
         self.assertEqual(ours, kernel)
 
 
@@ -151,6 +188,9 @@ for _align in ALIGNS:
         _add(f"test_kernel_block_{_align}_{_memmap}_devdax",
              NvdimmDaxGuestTest.kernel_writes_same_block, _align, _memmap,
              "devdax")
+for _memmap in ("dev", "ram"):
+    _add(f"test_ndctl_lists_what_qemu_formatted_{_memmap}",
+         NvdimmDaxGuestTest.ndctl_lists_what_qemu_formatted, _memmap)
 _add("test_kernel_block_2M_dev_fsdax",
      NvdimmDaxGuestTest.kernel_writes_same_block, "2M", "dev", "fsdax")
 
