@@ -44,6 +44,20 @@ def log_dir():
     return root() / "logs"
 
 
+def make_private():
+    """The cache is the user's alone: contdax creates everything with
+    umask 077, and the cache, the directories in it and the scratch
+    backing files (guest data) of an older cache are made so too."""
+    os.umask(0o077)
+    top = root()
+    top.mkdir(mode=0o700, parents=True, exist_ok=True)
+    for p in [top] + [d for d in top.iterdir() if d.is_dir()] + list(
+            (top / "nvdimm").glob("*")):
+        if p.stat(follow_symlinks=False).st_uid == os.getuid() and \
+                not p.is_symlink():
+            p.chmod(0o700 if p.is_dir() else 0o600)
+
+
 def tool_version(cmd):
     """The first line a tool prints for --version: part of a build's key."""
     try:

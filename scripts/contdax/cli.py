@@ -469,6 +469,7 @@ def main(argv=None):
     try:
         argv = sys.argv[1:] if argv is None else argv
         a = build_parser().parse_args(_bind_option_values(argv))
+        cache.make_private()
         return dispatch(a)
     except ContdaxError as e:
         say(f"contdax: error: {e}")

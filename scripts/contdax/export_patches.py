@@ -23,11 +23,15 @@ from .ui import ContdaxError, UsageError, step
 
 PLAN = "patches/qemu-export.toml"
 # fixed identities and dates: the same inputs give the same series
-_GIT_ENV = {
+GIT_ENV = {
     "GIT_COMMITTER_NAME": "contdax", "GIT_COMMITTER_EMAIL": "contdax@invalid",
     "GIT_COMMITTER_DATE": "2026-01-01T00:00:00Z",
     "GIT_AUTHOR_DATE": "2026-01-01T00:00:00Z",
     "GIT_CONFIG_GLOBAL": os.devnull, "GIT_CONFIG_NOSYSTEM": "1",
+    # no gc in the background, still writing while the tree is removed
+    "GIT_CONFIG_COUNT": "2", "GIT_CONFIG_KEY_0": "gc.auto",
+    "GIT_CONFIG_VALUE_0": "0", "GIT_CONFIG_KEY_1": "maintenance.auto",
+    "GIT_CONFIG_VALUE_1": "false",
 }
 
 
@@ -113,13 +117,13 @@ def add_maintainers(text, section, lines, after=None):
 
 
 def _git(s, tree, *args):
-    s.run(["git", "-C", tree, *args], env=_GIT_ENV)
+    s.run(["git", "-C", tree, *args], env=GIT_ENV)
 
 
 def _author(tree):
     return subprocess.run(["git", "-C", tree, "log", "-1", "--format=%an <%ae>"],
                           capture_output=True, text=True, check=True,
-                          env=dict(os.environ, **_GIT_ENV)).stdout.strip()
+                          env=dict(os.environ, **GIT_ENV)).stdout.strip()
 
 
 def _commit(s, repo, tree, p):
@@ -192,7 +196,7 @@ def export(repo, out):
         name, email = _author(tree)[:-1].split(" <")
         s.run(["git", "-C", tree, "format-patch", "-q", "--cover-letter",
                "--zero-commit", "-o", out.resolve(), "pristine..HEAD"],
-              env=dict(_GIT_ENV, GIT_COMMITTER_NAME=name,
+              env=dict(GIT_ENV, GIT_COMMITTER_NAME=name,
                        GIT_COMMITTER_EMAIL=email))
         _cover(out, cover)
     return sorted(out.glob("*.patch"))

@@ -28,6 +28,12 @@ from .ui import ContdaxError, UsageError
 EXIT_TIMEOUT = 124
 EXIT_GUEST_FAILED = 125
 PORTS = ("stdout", "stderr", "status")
+# Bytes of a port kept in memory: the rest is streamed (exec) and counted
+# in Result.dropped, so a guest's output never costs the host more.  The
+# status port carries one line.
+KEEP = 16 << 20
+STATUS_KEEP = 4096
+_STATUS = re.compile(r"contdax-exit (\d{1,3})")
 CMDLINE_MAX = 2048 - 256  # arm64 COMMAND_LINE_SIZE, minus the fixed part
 
 
@@ -142,6 +148,7 @@ class Result:
         self.elapsed = elapsed
         self.contpte = None         # query-contpte, with --contpte
         self.contpte_reports = []   # the model's guest-error lines
+        self.dropped = {}           # per port, bytes beyond KEEP
 
 
 def execute(qemu, kernel, initrd, command, opts, stream=True):
@@ -240,6 +247,8 @@ def _run(args, listeners, console, timeout, command, stream, qmp_path=None):
         qmp = Qmp(qmp_path)
         sel.register(qmp, selectors.EVENT_READ, ("qmp", None))
     data = {name: bytearray() for name in PORTS}
+    dropped = dict.fromkeys(PORTS, 0)
+    conns = []
     qemu_out = bytearray()
     sinks = {"stdout": sys.stdout.buffer, "stderr": sys.stderr.buffer}
     open_streams = 1
@@ -267,6 +276,7 @@ def _run(args, listeners, console, timeout, command, stream, qmp_path=None):
                     continue
                 if kind == "listen":
                     conn, _ = key.fileobj.accept()
+                    conns.append(conn)
                     sel.unregister(key.fileobj)
                     sel.register(conn, selectors.EVENT_READ, ("port", name))
                     open_streams += 1
@@ -279,28 +289,39 @@ def _run(args, listeners, console, timeout, command, stream, qmp_path=None):
                 if kind == "qemu":
                     qemu_out += chunk
                     continue
-                data[name] += chunk
+                room = max((STATUS_KEEP if name == "status" else KEEP)
+                           - len(data[name]), 0)
+                data[name] += chunk[:room]
+                dropped[name] += len(chunk) - min(room, len(chunk))
                 if stream and name in sinks:
                     sinks[name].write(chunk)
                     sinks[name].flush()
         proc.wait()
     finally:
         _stop(proc)
-        for s in listeners.values():
+        proc.stdout.close()
+        for s in conns + list(listeners.values()):
             s.close()
         if qmp:
             qmp.close()
     elapsed = time.monotonic() - start
-    status_line = data["status"].decode(errors="replace").strip()
-    if not status_line.startswith("contdax-exit "):
+    lines = data["status"].decode(errors="replace").strip().splitlines()
+    if not lines:
         detail = qemu_out.decode(errors="replace").strip().splitlines()
         why = (f"QEMU said: {detail[-1]}" if detail and proc.returncode
                else "the guest stopped without reporting a status")
         raise GuestFailed(f"{why} (QEMU exit {proc.returncode}); "
                           f"console log: {console}")
-    result = Result(int(status_line.split()[1]), bytes(data["stdout"]),
+    # the last line: init writes it after the command
+    status = _STATUS.fullmatch(lines[-1])
+    if not status or int(status[1]) > 255:
+        raise GuestFailed(f"malformed status from the guest: "
+                          f"{lines[-1][:60]!r} (expected 'contdax-exit N', "
+                          f"N from 0 to 255); console log: {console}")
+    result = Result(int(status[1]), bytes(data["stdout"]),
                     bytes(data["stderr"]), console, elapsed)
     result.contpte = counters
+    result.dropped = dropped
     return result
 
 

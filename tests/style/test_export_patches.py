@@ -16,10 +16,8 @@ from contdax import cache, export_patches, qemu_build, sources
 from contdax.ui import step
 
 REPO = contdax_path.REPO
-GIT_ENV = dict(os.environ, GIT_CONFIG_GLOBAL=os.devnull,
-               GIT_CONFIG_NOSYSTEM="1", GIT_COMMITTER_NAME="t",
-               GIT_COMMITTER_EMAIL="t@invalid", GIT_AUTHOR_NAME="t",
-               GIT_AUTHOR_EMAIL="t@invalid")
+GIT_ENV = dict(os.environ, **export_patches.GIT_ENV,
+               GIT_AUTHOR_NAME="t", GIT_AUTHOR_EMAIL="t@invalid")
 
 
 def git(tree, *args):
