@@ -29,30 +29,18 @@ static ContpteStats *stats_to_qapi(const ArmContpteStats *st)
     v->break_before_make = st->violations[CONTPTE_KIND_BBM];
     v->fault_loop = st->violations[CONTPTE_KIND_FAULT_LOOP];
 
-    q->walks = st->walks;
-    q->contiguous_walks = st->cont_walks;
-    q->groups_cached = st->groups_cached;
-    q->group_hits = st->group_hits;
-    q->group_invalidations = st->group_invalidations;
-    q->group_evictions = st->group_evictions;
+#define TO_QAPI(field, member) q->member = st->field;
+    CONTPTE_COUNTERS(TO_QAPI)
+#undef TO_QAPI
     q->violations = v;
-    q->conflict_aborts = st->conflict_aborts;
-    q->hw_updates_moved = st->hw_updates_moved;
-    q->tlbis_ignored = st->tlbis_ignored;
     return q;
 }
 
 static void stats_add(ArmContpteStats *sum, const ArmContpteStats *st)
 {
-    sum->walks += st->walks;
-    sum->cont_walks += st->cont_walks;
-    sum->groups_cached += st->groups_cached;
-    sum->group_hits += st->group_hits;
-    sum->group_invalidations += st->group_invalidations;
-    sum->group_evictions += st->group_evictions;
-    sum->conflict_aborts += st->conflict_aborts;
-    sum->hw_updates_moved += st->hw_updates_moved;
-    sum->tlbis_ignored += st->tlbis_ignored;
+#define ADD(field, member) sum->field += st->field;
+    CONTPTE_COUNTERS(ADD)
+#undef ADD
     for (unsigned k = 0; k < CONTPTE_KIND__MAX; k++) {
         sum->violations[k] += st->violations[k];
     }

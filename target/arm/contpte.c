@@ -882,15 +882,9 @@ void arm_contpte_stats(ARMCPU *cpu, ArmContpteStats *out)
 {
     const ArmContpteStats *st = &cpu->contpte->stats;
 
-    out->walks = qatomic_read(&st->walks);
-    out->cont_walks = qatomic_read(&st->cont_walks);
-    out->groups_cached = qatomic_read(&st->groups_cached);
-    out->group_hits = qatomic_read(&st->group_hits);
-    out->group_invalidations = qatomic_read(&st->group_invalidations);
-    out->group_evictions = qatomic_read(&st->group_evictions);
-    out->conflict_aborts = qatomic_read(&st->conflict_aborts);
-    out->hw_updates_moved = qatomic_read(&st->hw_updates_moved);
-    out->tlbis_ignored = qatomic_read(&st->tlbis_ignored);
+#define READ(field, member) out->field = qatomic_read(&st->field);
+    CONTPTE_COUNTERS(READ)
+#undef READ
     for (unsigned k = 0; k < CONTPTE_KIND__MAX; k++) {
         out->violations[k] = qatomic_read(&st->violations[k]);
     }
@@ -900,15 +894,9 @@ void arm_contpte_reset_stats(ARMCPU *cpu)
 {
     ArmContpteStats *st = &cpu->contpte->stats;
 
-    qatomic_set(&st->walks, 0);
-    qatomic_set(&st->cont_walks, 0);
-    qatomic_set(&st->groups_cached, 0);
-    qatomic_set(&st->group_hits, 0);
-    qatomic_set(&st->group_invalidations, 0);
-    qatomic_set(&st->group_evictions, 0);
-    qatomic_set(&st->conflict_aborts, 0);
-    qatomic_set(&st->hw_updates_moved, 0);
-    qatomic_set(&st->tlbis_ignored, 0);
+#define ZERO(field, member) qatomic_set(&st->field, 0);
+    CONTPTE_COUNTERS(ZERO)
+#undef ZERO
     for (unsigned k = 0; k < CONTPTE_KIND__MAX; k++) {
         qatomic_set(&st->violations[k], 0);
     }

@@ -20,17 +20,27 @@
 #define CONTPTE_KIND_FAULT_LOOP (CONTPTE_RULE__MAX + 1)
 #define CONTPTE_KIND__MAX       (CONTPTE_RULE__MAX + 2)
 
+/*
+ * The model's counters besides the violations, each once:
+ * X(field of ArmContpteStats, member of the QAPI type ContpteStats).
+ * A new one is added here and in ContpteStats (qapi/misc-target.json).
+ */
+#define CONTPTE_COUNTERS(X) \
+    X(walks, walks)                     /* walks that reached a leaf */ \
+    X(cont_walks, contiguous_walks)     /* ... with the Contiguous bit */ \
+    X(groups_cached, groups_cached) \
+    X(group_hits, group_hits)           /* served without a walk */ \
+    X(group_invalidations, group_invalidations) /* by TLB maintenance */ \
+    X(group_evictions, group_evictions) /* for capacity */ \
+    X(conflict_aborts, conflict_aborts) \
+    X(hw_updates_moved, hw_updates_moved) /* AF/dirty on another member */ \
+    X(tlbis_ignored, tlbis_ignored)     /* level hint wrong, ttl-exact */
+
 typedef struct ArmContpteStats {
-    uint64_t walks;                 /* stage 1 walks that reached a leaf */
-    uint64_t cont_walks;            /* ... whose leaf has the Contiguous bit */
-    uint64_t groups_cached;
-    uint64_t group_hits;            /* translations served without a walk */
-    uint64_t group_invalidations;   /* groups dropped by TLB maintenance */
-    uint64_t group_evictions;       /* groups dropped for capacity */
+#define CONTPTE_FIELD(field, member) uint64_t field;
+    CONTPTE_COUNTERS(CONTPTE_FIELD)
+#undef CONTPTE_FIELD
     uint64_t violations[CONTPTE_KIND__MAX];
-    uint64_t conflict_aborts;
-    uint64_t hw_updates_moved;      /* AF/dirty updates on another member */
-    uint64_t tlbis_ignored;         /* TLBIs whose level hint was wrong */
 } ArmContpteStats;
 
 typedef struct ArmContpte ArmContpte;
