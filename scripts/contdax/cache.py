@@ -14,6 +14,7 @@ a contdax process is using them (each holds a shared lock on every entry
 it uses until it exits) or building them.
 """
 
+import errno
 import fcntl
 import hashlib
 import json
@@ -33,6 +34,8 @@ MARKER = ".contdax-complete"
 KEEP = {"qemu": 3, "linux-tree": 6, "kernel": 24, "selftests": 6,
         "initramfs": 12}
 _in_use = []    # this process's shared locks on the entries it uses
+# free bytes below which a failed build is blamed on a full file system
+LOW_SPACE = 16 << 20
 
 
 def root():
@@ -159,6 +162,10 @@ class Entry:
                     continue
                 shutil.rmtree(other, ignore_errors=True)
 
+    def _full(self, what):
+        return (f"{self.kind}: the file system of {self.path} is full "
+                f"({what}); nothing was cached: free space and run again")
+
     def _use(self):
         """Hold a shared lock on the entry for the rest of this process, so
         that no prune removes it under us."""
@@ -196,6 +203,15 @@ class Entry:
                         f"{self.kind}: {', '.join(changed[:3])} changed "
                         "during the build, which is not cached; run again")
                 ok = True
+            except OSError as e:
+                if e.errno not in (errno.ENOSPC, errno.EDQUOT):
+                    raise
+                raise ContdaxError(self._full(e.strerror)) from None
+            except ContdaxError as e:
+                # a tool that ran out of space said so in its log only
+                if shutil.disk_usage(self.path).free < LOW_SPACE:
+                    raise ContdaxError(self._full(str(e))) from None
+                raise
             finally:
                 if not ok:
                     shutil.rmtree(self.path, ignore_errors=True)

@@ -1,4 +1,5 @@
 # SPDX-License-Identifier: GPL-2.0-or-later
+import errno
 import fcntl
 import os
 import tempfile
@@ -84,6 +85,16 @@ class CacheTest(CacheCase):
                 (out / "artifact").write_text(f.read_text())
                 f.write_text("after")
         self.assertFalse(e.complete())
+        self.assertFalse(e.path.exists())
+
+    def test_a_full_file_system_is_one_line_naming_the_entry(self):
+        e = cache.Entry("thing", self.inputs(v="full"))
+        with self.assertRaisesRegex(cache.ContdaxError,
+                                    f"thing: the file system of {e.path} "
+                                    r"is full \(No space left on device\)"):
+            with e.building() as out:
+                (out / "half").write_text("written")
+                raise OSError(errno.ENOSPC, "No space left on device")
         self.assertFalse(e.path.exists())
 
     def test_success_publishes_marker_and_manifest(self):
