@@ -26,6 +26,8 @@ HOST_PACKAGES = [
     "libc6-dev-arm64-cross", "gzip",
     # disk images the nvdimm-dax qtests must refuse to format
     "fdisk", "e2fsprogs", "xfsprogs",
+    # export-patches; the shared objects ndctl and daxctl need
+    "git", "binutils-aarch64-linux-gnu",
 ]
 # Only for --boot acpi: UEFI firmware for -M virt.
 ACPI_PACKAGES = ["qemu-efi-aarch64"]
