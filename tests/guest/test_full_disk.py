@@ -16,8 +16,10 @@ class FullDiskTest(unittest.TestCase):
     def test_initramfs_build_on_a_full_file_system(self):
         top = cache.root() / "initramfs"
         top.mkdir(parents=True, exist_ok=True)
-        subprocess.run(["mount", "-t", "tmpfs", "-o", "size=4m", "tmpfs",
-                        top], check=True)
+        mount = subprocess.run(["mount", "-t", "tmpfs", "-o", "size=4m",
+                                "tmpfs", top], capture_output=True, text=True)
+        if mount.returncode:
+            self.skipTest(f"cannot mount a tmpfs here: {mount.stderr}")
         try:
             res = subprocess.run([str(REPO / "contdax"), "path",
                                   "initramfs"], capture_output=True,
