@@ -11,7 +11,6 @@ with `git am` and written with `git format-patch --cover-letter`.
 
 import fnmatch
 import os
-import shutil
 import subprocess
 import tempfile
 import tomllib
@@ -121,9 +120,12 @@ def _git(s, tree, *args):
 
 
 def _author(tree):
-    return subprocess.run(["git", "-C", tree, "log", "-1", "--format=%an <%ae>"],
-                          capture_output=True, text=True, check=True,
-                          env=dict(os.environ, **GIT_ENV)).stdout.strip()
+    """(name, email) of the last commit's author."""
+    out = subprocess.run(["git", "-C", tree, "log", "-1",
+                          "--format=%an%n%ae"], capture_output=True,
+                         text=True, check=True,
+                         env=dict(os.environ, **GIT_ENV)).stdout
+    return tuple(out.splitlines())
 
 
 def _commit(s, repo, tree, p):
@@ -132,12 +134,7 @@ def _commit(s, repo, tree, p):
     for hook in p.hooks:
         _git(s, tree, "am", "--keep-cr", hook.resolve())
     for rel in p.files:
-        dest = tree / rel
-        if dest.exists():
-            raise ContdaxError(f"overlay file {rel} would replace an "
-                               "upstream file")
-        dest.parent.mkdir(parents=True, exist_ok=True)
-        shutil.copy2(repo / rel, dest)
+        qemu_build.add_new_file(repo, rel, tree)
     m = tree / "MAINTAINERS"
     for entry in p.maintainers:
         m.write_text(add_maintainers(m.read_text(), entry["section"],
@@ -147,8 +144,9 @@ def _commit(s, repo, tree, p):
         _git(s, tree, "commit", "--amend", "--no-edit", "--allow-empty")
         return
     msg = tree.parent / "message"
+    name, email = _author(tree)
     msg.write_text(f"{p.subject}\n\n{p.body}\n\n"
-                   f"Signed-off-by: {_author(tree)}\n")
+                   f"Signed-off-by: {name} <{email}>\n")
     if p.hooks:
         _git(s, tree, "commit", "--amend", "-F", msg)
     else:
@@ -193,7 +191,7 @@ def export(repo, out):
             _commit(s, repo, tree, p)
         out.mkdir(parents=True, exist_ok=True)
         # the cover letter is from the committer: the series' author
-        name, email = _author(tree)[:-1].split(" <")
+        name, email = _author(tree)
         s.run(["git", "-C", tree, "format-patch", "-q", "--cover-letter",
                "--zero-commit", "-o", out.resolve(), "pristine..HEAD"],
               env=dict(GIT_ENV, GIT_COMMITTER_NAME=name,

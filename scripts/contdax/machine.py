@@ -289,10 +289,11 @@ def _run(args, listeners, console, timeout, command, stream, qmp_path=None):
                 if kind == "qemu":
                     qemu_out += chunk
                     continue
-                room = max((STATUS_KEEP if name == "status" else KEEP)
-                           - len(data[name]), 0)
-                data[name] += chunk[:room]
-                dropped[name] += len(chunk) - min(room, len(chunk))
+                room = (STATUS_KEEP if name == "status" else KEEP) - len(
+                    data[name])
+                kept = chunk[:max(room, 0)]
+                data[name] += kept
+                dropped[name] += len(chunk) - len(kept)
                 if stream and name in sinks:
                     sinks[name].write(chunk)
                     sinks[name].flush()

@@ -50,21 +50,24 @@ def _inputs(repo):
     return inputs
 
 
+def add_new_file(repo, rel, src):
+    """Copy the overlay file repo/rel to src/rel, which must not exist."""
+    dest = src / rel
+    if dest.exists():
+        raise ContdaxError(f"overlay file {rel} would replace an upstream "
+                           "file; change upstream files with a patch in "
+                           "patches/qemu/")
+    dest.parent.mkdir(parents=True, exist_ok=True)
+    shutil.copy2(repo / rel, dest)
+
+
 def _overlay(repo, src):
     for rel in OVERLAY_DIRS:
         base = repo / rel
         if not base.exists():
             continue
         for path in sorted(p for p in base.rglob("*") if p.is_file()):
-            rel_path = path.relative_to(repo)
-            dest = src / rel_path
-            if dest.exists():
-                raise ContdaxError(
-                    f"overlay file {rel_path} would replace an upstream "
-                    "file; change upstream files with a patch in "
-                    "patches/qemu/")
-            dest.parent.mkdir(parents=True, exist_ok=True)
-            shutil.copy2(path, dest)
+            add_new_file(repo, path.relative_to(repo), src)
 
 
 class QemuBuild:

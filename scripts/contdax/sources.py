@@ -144,6 +144,7 @@ def _has_version(package):
     return True
 
 
+@functools.lru_cache(maxsize=None)
 def closure(packages):
     """Memoised _resolve_closure: the same apt lists, the same answer."""
     # the key names the rule too: a memo of another rule is not reused
