@@ -6,6 +6,7 @@ on ACPI boot, the contpte model under 7.3's own contpte code, and a user's
 The default line (6.12) is every other guest test's; what this file adds is
 7.3 beside it, booted the same way.
 """
+import json
 import re
 import tempfile
 import unittest
@@ -33,6 +34,16 @@ class LinesTest(unittest.TestCase):
                     self.assertRegex(release, rf"^{re.escape(name)}\.\d+"
                                      r"-contdax$")
                     self.assertEqual(int(page), size)
+
+    def test_ndctl_lists_the_namespace_on_7_3(self):
+        # Debian's ndctl reads 7.3's sysfs as it reads 6.12's
+        res = contdax("exec", "--linux", "7.3", "--nvdimm", "1G", "--",
+                      "ndctl", "list", "-N", timeout=900)
+        self.assertEqual(res.returncode, 0, res.stdout + res.stderr)
+        ns = json.loads(res.stdout)
+        self.assertEqual([(n["dev"], n["mode"], n["map"], n["align"])
+                          for n in ns],
+                         [("namespace0.0", "devdax", "dev", 2 << 20)])
 
     def test_acpi_boot_finds_the_nvdimm_on_7_3(self):
         with tempfile.TemporaryDirectory() as tmp:
