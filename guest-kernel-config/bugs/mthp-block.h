@@ -19,9 +19,8 @@
 #include "access.h"
 
 #define BLOCK		(64 << 10)
-#define MTHP		"/sys/kernel/mm/transparent_hugepage/hugepages-64kB/"
 
-static long read_long(const char *path)
+static inline long read_long(const char *path)
 {
 	FILE *f = fopen(path, "r");
 	long v = -1;
@@ -34,7 +33,7 @@ static long read_long(const char *path)
 }
 
 /* Run the calling thread on @cpu only; exit 2 if that is not possible. */
-static void pin(int cpu)
+static inline void pin(int cpu)
 {
 	cpu_set_t set;
 
@@ -46,35 +45,55 @@ static void pin(int cpu)
 	}
 }
 
-/*
- * A 64K-aligned block, written with @fill so that it faults in as one 64K
- * mTHP; exit 2 (a broken setup, not a finding) if it does not.
- */
-static uint8_t *mthp_block(uint8_t fill)
+/* A @size-aligned, unpopulated, private anonymous area of @size bytes. */
+static inline uint8_t *aligned_area(size_t size)
 {
-	FILE *f = fopen(MTHP "enabled", "w");
-	long before;
-	uint8_t *p;
+	uint8_t *p = mmap(NULL, 2 * size, PROT_READ | PROT_WRITE,
+			  MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
 
-	if (sysconf(_SC_PAGESIZE) != 4096 || !f || fputs("always", f) < 0 ||
-	    fclose(f)) {
-		fprintf(stderr, "setup: needs 4K pages and 64K mTHP\n");
-		exit(2);
-	}
-	p = mmap(NULL, 2 * BLOCK, PROT_READ | PROT_WRITE,
-		 MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
 	if (p == MAP_FAILED) {
 		perror("mmap");
 		exit(2);
 	}
-	p = (uint8_t *)(((uintptr_t)p + BLOCK - 1) & ~(uintptr_t)(BLOCK - 1));
-	before = read_long(MTHP "stats/anon_fault_alloc");
-	memset(p, fill, BLOCK);
-	if (read_long(MTHP "stats/anon_fault_alloc") != before + 1) {
-		fprintf(stderr, "setup: the block is not one 64K mTHP\n");
+	return (uint8_t *)(((uintptr_t)p + size - 1) & ~(uintptr_t)(size - 1));
+}
+
+/*
+ * An area of @size bytes, written with @fill so that it faults in as one
+ * mTHP of that size (@name as in sysfs: "64kB"); exit 2 (a broken setup,
+ * not a finding) if it does not.
+ */
+static inline uint8_t *mthp(const char *name, size_t size, uint8_t fill)
+{
+	char dir[128], path[160];
+	long before;
+	uint8_t *p;
+	FILE *f;
+
+	snprintf(dir, sizeof(dir),
+		 "/sys/kernel/mm/transparent_hugepage/hugepages-%s/", name);
+	snprintf(path, sizeof(path), "%senabled", dir);
+	f = fopen(path, "w");
+	if (sysconf(_SC_PAGESIZE) != 4096 || !f || fputs("always", f) < 0 ||
+	    fclose(f)) {
+		fprintf(stderr, "setup: needs 4K pages and %s mTHP\n", name);
+		exit(2);
+	}
+	p = aligned_area(size);
+	snprintf(path, sizeof(path), "%sstats/anon_fault_alloc", dir);
+	before = read_long(path);
+	memset(p, fill, size);
+	if (read_long(path) != before + 1) {
+		fprintf(stderr, "setup: the area is not one %s mTHP\n", name);
 		exit(2);
 	}
 	return p;
+}
+
+/* One 64K mTHP: one contiguous block of 16 entries. */
+static inline uint8_t *mthp_block(uint8_t fill)
+{
+	return mthp("64kB", BLOCK, fill);
 }
 
 #endif

@@ -7,8 +7,9 @@ catch it:
 
   bug.toml   the fix's upstream title, commit and Fixes: tag, the line,
              the contdax options the reproducer needs, the report that
-             must appear, and whether the bug shipped or was written for
-             contdax ("realistic")
+             must appear, and whether the bug shipped in a release, was
+             in a mainline release candidate only ("rc_only"), or was
+             written for contdax ("realistic")
   *.patch    the patch that puts the bug back
   fix-*.patch  optional: the upstream fix, for a bug whose exposure the
              line has since lost another way; the fixed kernel is then
@@ -50,6 +51,19 @@ class Bug:
     detect: str         # what must appear on the buggy kernel
     timeout: float
     realistic: bool = False     # written for contdax, not a shipped bug
+    rc_only: bool = False       # in a mainline -rc, fixed before release
+
+    @property
+    def kind(self):
+        if self.realistic:
+            return "realistic"
+        return "rc only" if self.rc_only else "shipped"
+
+    @property
+    def needs_options(self):
+        """Whether the bug's CPU options are what shows it: a reproducer
+        that checks its own data on plain -cpu max needs none."""
+        return self.cpu != "max"
 
     @property
     def patch(self):
@@ -93,6 +107,7 @@ def load(path):
     linux_lines.get(data["line"])
     return Bug(name=path.name, path=path,
                realistic=bool(data.get("realistic", False)),
+               rc_only=bool(data.get("rc_only", False)),
                **{f: data[f] for f in FIELDS})
 
 
@@ -172,8 +187,8 @@ def render(rows):
     for bug, out in rows:
         lines.append(
             f"{bug.name:<24} {bug.line:<5} "
-            f"{'realistic' if bug.realistic else 'shipped':<10} "
-            f"{bug.cpu.removeprefix('max,'):<27} "
+            f"{bug.kind:<10} "
+            f"{bug.cpu.removeprefix('max,') if bug.needs_options else '-':<27} "
             f"{'detected' if out.detected else 'MISSED':<13} "
             f"{out.seconds:>4.0f}s  "
             f"{'detected' if out.plain else 'missed':<9} "

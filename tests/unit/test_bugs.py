@@ -16,8 +16,8 @@ REPO = contdax_path.REPO
 class CorpusTest(unittest.TestCase):
     def test_every_entry_loads(self):
         corpus = bugs.corpus(REPO)
-        self.assertGreaterEqual(len([b for b in corpus if not b.realistic]),
-                                3)
+        self.assertGreaterEqual(
+            len([b for b in corpus if b.kind == "shipped"]), 3)
         for bug in corpus:
             with self.subTest(bug=bug.name):
                 self.assertIn(bug.line, linux_lines.LINES)
@@ -36,6 +36,18 @@ class CorpusTest(unittest.TestCase):
         titles = [b.title for b in bugs.corpus(REPO) if not b.realistic]
         self.assertIn("arm64: contpte: fix set_access_flags() no-op check "
                       "for SMMU/ATS faults", titles)
+
+    def test_both_lines_have_bugs(self):
+        self.assertEqual({b.line for b in bugs.corpus(REPO)},
+                         set(linux_lines.LINES))
+
+    def test_kind_and_options(self):
+        kinds = {b.name: (b.kind, b.needs_options)
+                 for b in bugs.corpus(REPO)}
+        self.assertEqual(kinds["set-access-flags-noop"], ("shipped", True))
+        self.assertEqual(kinds["unfold-drops-dirty"], ("realistic", True))
+        self.assertEqual(kinds["mprotect-batch-exclusive"],
+                         ("rc only", False))
 
     def test_one_needs_hardware_updates_on_another_member(self):
         self.assertTrue([b for b in bugs.corpus(REPO)
