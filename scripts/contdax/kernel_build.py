@@ -155,11 +155,12 @@ def flavour(acpi, granule):
 def workdir(tree_name, name):
     """A work source and an object directory beside it, locked.
 
-    tree_name is a line; name is a page size for its Debian kernels, or a
-    user tree's fragments and patches.  The ACPI flavour shares its page
-    size's objects: kbuild recompiles only what depends on the symbols
-    that differ, which is far less than a flavour of its own.  One build
-    per work source at a time: it is shared by the flavours.  An object
+    tree_name is a line; name is a flavour for its Debian kernels, or a
+    user tree's fragments and patches.  The ACPI flavour has objects of
+    its own: CONFIG_ACPI and CONFIG_EFI are read by headers nearly every
+    file includes, so sharing 4K's made each switch between the two
+    recompile 888 of 664 + 224 files.  One build per work source at a
+    time: it is shared by the flavours.  An object
     directory whose last build did not finish is wiped, since a killed
     compiler can leave a truncated object newer than its source that make
     would take as up to date.
@@ -227,7 +228,7 @@ def build(repo, line, extra_patches=(), extra_configs=(), acpi=False,
                        if k.startswith("patch:")]
             with step(f"{name}: configure and build",
                       cache.log_dir()) as s, \
-                    workdir(line.name, granule) as (src, obj):
+                    workdir(line.name, flavour(acpi, granule)) as (src, obj):
                 sync_source(s, tree_path, made_of.key(), src)
                 _build_into(s, src, obj, out, _frozen(out, texts),
                             f"Debian {line.package} {version} with "
@@ -250,6 +251,28 @@ def sync_user_tree(s, src, work, patch_list, line=None):
     patches.apply(s, patch_list, work, line and line.name)
 
 
+def _user_objects(repo, line, frags, patch_list, acpi, granule):
+    """The object directory for a user's tree.
+
+    Configured as the line's own kernels (its fragments, its series), the
+    tree shares their flavour's objects, so a tree that is Debian's plus
+    a few changes recompiles those changes only.  Otherwise it gets
+    objects of its own per fragments and patches: a user who builds with
+    and without a patch that changes Kconfig (the DAX vmemmap select is
+    read by mm.h, so by nearly every file) keeps both warm.
+    """
+    own = fragments(repo, acpi=acpi, granule=granule, line=line)
+    series = patches.read_series(line.patch_dir(repo))
+    if list(map(Path, frags)) == own \
+            and [Path(p).resolve() for p in patch_list] \
+            == [p.resolve() for p in series]:
+        return flavour(acpi, granule)
+    objs = hashlib.sha256()
+    for f in list(frags) + list(patch_list):      # by content: any clone
+        objs.update(hashlib.sha256(Path(f).read_bytes()).digest())
+    return f"user-{objs.hexdigest()[:12]}"
+
+
 def build_user_tree(repo, src, extra_configs=(), acpi=False, granule="4k",
                     patch_list=(), line=None):
     """Build the user's own tree out of tree, incrementally.
@@ -270,13 +293,7 @@ def build_user_tree(repo, src, extra_configs=(), acpi=False, granule="4k",
     h = hashlib.sha256(str(src).encode())
     for f in list(frags) + list(patch_list):
         h.update(Path(f).read_bytes())
-    # objects of their own per fragments and patches: a user who builds
-    # with and without a patch that changes Kconfig (the DAX vmemmap
-    # select is read by mm.h, so by nearly every file) keeps both warm
-    objs = hashlib.sha256()
-    for f in list(frags) + list(patch_list):      # by content: any clone
-        objs.update(hashlib.sha256(Path(f).read_bytes()).digest())
-    objs = objs.hexdigest()[:12]
+    objs = _user_objects(repo, line, frags, patch_list, acpi, granule)
     out = cache.root() / "kernel-src" / h.hexdigest()[:20]
     out.mkdir(parents=True, exist_ok=True)
     marker = out / cache.MARKER
@@ -286,7 +303,7 @@ def build_user_tree(repo, src, extra_configs=(), acpi=False, granule="4k",
         desc += " with " + ", ".join(Path(p).name for p in patch_list)
     with step(f"kernel from {src}: sync, configure and build",
               cache.log_dir()) as s, \
-            workdir(line.name, f"user-{objs}") as (work, obj):
+            workdir(line.name, objs) as (work, obj):
         # the work source no longer holds a Debian tree entry as such
         (work.parent / SYNCED).unlink(missing_ok=True)
         sync_user_tree(s, src, work, patch_list, line)

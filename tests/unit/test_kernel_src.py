@@ -7,8 +7,8 @@ import tempfile
 import unittest
 from pathlib import Path
 
-import contdax_path  # noqa: F401
-from contdax import kernel_build
+import contdax_path
+from contdax import kernel_build, linux_lines, patches
 from contdax.ui import ContdaxError, step
 
 
@@ -69,6 +69,33 @@ class PatchedCopyTest(unittest.TestCase):
             self.copy()
         self.assertIn("0001-two.patch does not apply: mm/gup.c",
                       str(e.exception))
+
+
+class ObjectDirTest(unittest.TestCase):
+    """A user's tree configured as the line's own kernels shares their
+    objects; any other configuration gets objects of its own."""
+
+    def objs(self, frags=None, series=True, **flavour):
+        repo = contdax_path.REPO
+        line = linux_lines.get("7.3")
+        frags = frags or kernel_build.fragments(repo, line=line, **flavour)
+        own = patches.read_series(line.patch_dir(repo)) if series else []
+        return kernel_build._user_objects(
+            repo, line, frags, own, flavour.get("acpi", False),
+            flavour.get("granule", "4k"))
+
+    def test_the_line_s_own_configuration_shares_its_flavour(self):
+        self.assertEqual(self.objs(), "4k")
+        self.assertEqual(self.objs(granule="16k"), "16k")
+        self.assertEqual(self.objs(acpi=True), "4k-acpi")
+
+    def test_other_configurations_have_their_own(self):
+        without = self.objs(series=False)
+        self.assertRegex(without, r"^user-[0-9a-f]{12}$")
+        extra = kernel_build.fragments(contdax_path.REPO,
+                                       line=linux_lines.get("7.3"))
+        extra = extra + [extra[0]]
+        self.assertNotIn(self.objs(frags=extra), ("4k", without))
 
 
 if __name__ == "__main__":
