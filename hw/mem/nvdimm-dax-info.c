@@ -214,9 +214,10 @@ bool nvdimm_dax_info_parse(const uint8_t *block, uint64_t ns_size,
         *err = "data offset outside the namespace or misaligned";
         return false;
     }
-    if (info->start_pad || info->end_trunc >= ns_size ||
-        (info->dataoff + (uint64_t)info->npfns * info->page_size +
-         info->end_trunc) > ns_size) {
+    /* divided, not multiplied: a huge npfns must not wrap into range */
+    if (info->start_pad || info->end_trunc >= ns_size - info->dataoff ||
+        info->npfns > (ns_size - info->dataoff - info->end_trunc) /
+                      info->page_size) {
         *err = "npfns, start_pad or end_trunc do not fit the namespace";
         return false;
     }

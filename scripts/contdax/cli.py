@@ -11,8 +11,8 @@ from dataclasses import replace
 from pathlib import Path
 
 from . import (bench, bugs, cache, contpte, deps, devmap, export_patches,
-               guest_files, initramfs, kernel_build, linux_lines, machine,
-               patches, qemu_build, report, sources, suites)
+               fuzz, guest_files, initramfs, kernel_build, linux_lines,
+               machine, patches, qemu_build, report, sources, suites)
 from .ui import ContdaxError, UsageError, say, step
 
 REPO = Path(__file__).resolve().parents[2]
@@ -166,6 +166,12 @@ def build_parser():
     c.add_argument("names", nargs="*", metavar="NAME",
                    help="bugs to run (default: all of "
                    "guest-kernel-config/bugs/)")
+    c = sub.add_parser("fuzz", help="fuzz the info-block parser and the "
+                       "contiguous-group checker (libFuzzer, ASan, UBSan)")
+    c.add_argument("--runs", type=_positive_int, default=10_000_000,
+                   help="executions per target (default 10000000)")
+    c.add_argument("targets", nargs="*", metavar="TARGET",
+                   help=f"targets (default all: {', '.join(fuzz.TARGETS)})")
     c = sub.add_parser("shell", help="interactive guest console")
     _machine_options(c, 600)
     c = sub.add_parser("build", help="build QEMU, the kernel and the "
@@ -230,14 +236,15 @@ def setup():
 
 
 class Artifacts:
-    def __init__(self, qemu, kernel, initrd, line, kernel_without_dedup=None,
+    def __init__(self, qemu, kernel, initrd, line, dedup_switch=False,
                  compound_switch=False):
         self.qemu = qemu
         self.kernel = kernel
         self.initrd = initrd
         self.line = line
-        # `run` only: the same kernel without the DAX vmemmap patch
-        self.kernel_without_dedup = kernel_without_dedup
+        # whether the kernel can turn the DAX vmemmap deduplication off
+        # at boot, for its before
+        self.dedup_switch = dedup_switch
         # whether the kernel has the project's compound-devmap switch;
         # None: a kernel contdax did not build from the line's series
         self.compound_switch = compound_switch
@@ -249,7 +256,6 @@ def prepare(a):
     qemu = qemu_build.build(REPO)
     acpi = getattr(a, "boot", "dt") == "acpi"
     line = a.line
-    kernel_before = None
     if a.kernel:
         kernel = kernel_build.Kernel(Path(a.kernel).resolve())
     elif a.kernel_src:
@@ -262,17 +268,15 @@ def prepare(a):
         extra = ([Path(p).resolve() for p in a.kernel_patch],
                  a.kernel_config, acpi, a.granule)
         kernel = kernel_build.build(REPO, line, *extra)
-        if a.granule == "4k" and (a.command == "build" or (
-                a.command == "run" and "dedup" in report.selected(a.only))):
-            kernel_before = kernel_build.build(
-                REPO, line, *extra, without=(devmap.dedup_patch(REPO, line),))
     initrd = initramfs.build(REPO, line)
     if getattr(a, "put", None):
         initrd = guest_files.initrd_with(initrd, a.put)
     switch = devmap.has_compound_switch(REPO, line)
-    if switch and (a.kernel or (a.kernel_src and not a.project_patches)):
-        switch = None       # the series has it; the user's kernel may not
-    return Artifacts(qemu, kernel, initrd, line, kernel_before, switch)
+    dedup_off = devmap.has_dedup_switch(REPO, line)
+    if a.kernel or (a.kernel_src and not a.project_patches):
+        # the series has them; the user's kernel may not
+        switch, dedup_off = (None if switch else switch), False
+    return Artifacts(qemu, kernel, initrd, line, dedup_off, switch)
 
 
 def _nvdimm(a):
@@ -424,6 +428,10 @@ def dispatch(a):
         bugs.select(REPO, a.names)      # names checked before any build
         setup()
         return bugs.run(REPO, qemu_build.build(REPO).binary, a.names)
+    if a.command == "fuzz":
+        fuzz.check_targets(a.targets)   # checked before set-up
+        setup()
+        return fuzz.campaign(REPO, a.targets, a.runs)
     if a.command == "build":
         _check_kernel_args(a)
         for line in lines_asked(a):

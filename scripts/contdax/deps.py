@@ -28,6 +28,8 @@ HOST_PACKAGES = [
     "fdisk", "e2fsprogs", "xfsprogs",
     # export-patches; the shared objects ndctl and daxctl need
     "git", "binutils-aarch64-linux-gnu",
+    # the fuzz suite: libFuzzer and the sanitizers' runtimes
+    "clang", "libclang-rt-dev",
 ]
 # Only for --boot acpi: UEFI firmware for -M virt.
 ACPI_PACKAGES = ["qemu-efi-aarch64"]

@@ -3,6 +3,9 @@
 
 unit   fast tests of pure logic: the C files built by the top-level
        meson.build, and the CLI's Python modules (tests/unit/)
+fuzz   the same C files under libFuzzer, ASan and UBSan (tests/fuzz/):
+       each target replays its committed corpus, then runs a fixed,
+       seeded number of new inputs
 style  QEMU's checkpatch.pl over the project's C files and QEMU patches;
        the exported series applied with git am (tests/style/)
 cli    the contdax command's handling of bad input (tests/cli/)
@@ -25,7 +28,7 @@ from dataclasses import dataclass
 from . import cache
 from .ui import ContdaxError, say
 
-NAMES = ["unit", "style", "cli", "qtest", "guest"]
+NAMES = ["unit", "fuzz", "style", "cli", "qtest", "guest"]
 
 
 @dataclass
@@ -51,24 +54,28 @@ def python_suite(repo, subdir):
     return Count(result.testsRun - bad - skipped, bad, skipped)
 
 
-def unit_build(repo):
-    """The top-level meson build (unit tests and tools/), compiled.
+def unit_build(repo, fuzz=False):
+    """The top-level meson build (unit tests and tools/), compiled; with
+    fuzz, its libFuzzer targets instead, built by clang.
 
     A meson build directory belongs to one source tree: it is kept per
     clone (by path), and ninja rebuilds whatever changed in it.
     """
     tree = hashlib.sha256(str(repo.resolve()).encode()).hexdigest()[:12]
-    build = cache.root() / "unit-build" / tree
+    build = cache.root() / "unit-build" / (tree + ("-fuzz" if fuzz else ""))
     if not (build / "build.ninja").exists():
         shutil.rmtree(build, ignore_errors=True)
-        subprocess.run(["meson", "setup", str(build), str(repo)], check=True)
+        subprocess.run(["meson", "setup", str(build), str(repo)]
+                       + (["-Dfuzz=true"] if fuzz else []), check=True,
+                       env=dict(os.environ, CC="clang") if fuzz else None)
     subprocess.run(["ninja", "-C", str(build)], check=True)
     return build
 
 
-def meson_suite(repo):
-    """C unit tests of the top-level meson.build."""
-    build = unit_build(repo)
+def meson_suite(repo, fuzz=False):
+    """C tests of the top-level meson.build: the unit tests, or with fuzz
+    the fuzzers' corpus replay and short seeded runs."""
+    build = unit_build(repo, fuzz)
     rc = subprocess.run(["meson", "test", "-C", str(build),
                          "--print-errorlogs"]).returncode
     log = build / "meson-logs" / "testlog.json"
@@ -135,6 +142,8 @@ def run(repo, names):
             if name == "unit":
                 count = python_suite(repo, "unit")
                 count.add(meson_suite(repo))
+            elif name == "fuzz":
+                count = meson_suite(repo, fuzz=True)
             elif name == "qtest":
                 count = qtest_suite(repo)
             else:

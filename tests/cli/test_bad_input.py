@@ -43,6 +43,10 @@ class BadInputTest(unittest.TestCase):
             contdax("exec", "--timeout", "-3", "--", "true"), "--timeout",
             code=2)
 
+    def test_unknown_fuzz_target(self):
+        self.assert_one_line_error(contdax("fuzz", "parser"), "'parser'",
+                                   "nvdimm-dax-info, contpte-check")
+
     def test_export_patches_never_writes_into_a_used_directory(self):
         with tempfile.TemporaryDirectory() as d:
             mine = Path(d) / "mine.txt"

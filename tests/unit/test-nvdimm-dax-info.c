@@ -224,6 +224,7 @@ static void test_corrupted(void)
         { 2000, 1, true, "flags or padding" },
         { 57, 0x10, true, "data offset" },          /* dataoff + 4K */
         { 66, 0x10, true, "npfns" },                /* npfns too large */
+        { 70, 0x10, true, "npfns" },                /* npfns * 4K wraps */
         { 76, 1, true, "start_pad" },
         { 89, 0x30, true, "power of two" },         /* page size 0x3000 */
     };
