@@ -62,6 +62,10 @@ def _machine_options(p, timeout):
     g.add_argument("--cpu", default="max", help="-cpu value (default max)")
     g.add_argument("--qemu-arg", action="append", default=[], metavar="ARG",
                    help="extra QEMU argument (repeatable)")
+    g.add_argument("--kernel-arg", action="append", default=[],
+                   metavar="WORD", type=_kernel_word,
+                   help="extra word on the guest kernel's command line, "
+                   "e.g. dax_vmemmap_optimize=off (repeatable)")
     g.add_argument("--put", action="append", default=[],
                    metavar="HOST[:GUEST]",
                    help="put a file or directory tree into the guest, at "
@@ -313,11 +317,20 @@ def _nvdimm(a):
                                  page_size=granule.upper())
 
 
+def _kernel_word(text):
+    if not text or any(c.isspace() for c in text) \
+            or text.startswith("contdax."):
+        raise argparse.ArgumentTypeError(
+            f"'{text}': one word without spaces, not contdax.*")
+    return text
+
+
 def _opts(a):
     return machine.MachineOptions(smp=a.smp, mem=a.mem, cpu=a.cpu,
                                   qemu_args=a.qemu_arg, timeout=a.timeout,
                                   boot=a.boot, nvdimm=_nvdimm(a),
-                                  contpte=a.contpte)
+                                  contpte=a.contpte,
+                                  kernel_args=tuple(a.kernel_arg))
 
 
 def cmd_exec(a, opts):

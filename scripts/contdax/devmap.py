@@ -21,9 +21,11 @@ from . import machine, patches, report
 from .ui import ContdaxError, say
 
 ROUNDS = 5
-# the arm64 DAX vmemmap deduplication patch is the one whose file name
-# ends so; `run` also boots a kernel built without it, for its "before"
-DEDUP_PATCH_SUFFIX = "-arm64-select-ARCH_WANT_OPTIMIZE_DAX_VMEMMAP.patch"
+# the patch that turns the arm64 DAX vmemmap deduplication off at boot
+# (dax_vmemmap_optimize=off): `run` boots the kernel so for its "before"
+DEDUP_SWITCH_PATCH_SUFFIX = \
+    "-mm-dax_vmemmap_optimize-to-measure-the-DAX-vmemmap-o.patch"
+DEDUP_OFF = "dax_vmemmap_optimize=off"
 SWITCH_PATCH_SUFFIX = "-device-dax-add-a-switch-to-back-a-device-with-order-.patch"
 MODES = {"u": "get_user_pages_fast", "a": "pin_user_pages_fast"}
 # compound devmaps v4, cover letter: 16G gup_test ms before -> after;
@@ -49,13 +51,10 @@ def _series_patch(repo, line, suffix):
     return None
 
 
-def dedup_patch(repo, line):
-    """The file name of line's arm64 DAX vmemmap deduplication patch."""
-    name = _series_patch(repo, line, DEDUP_PATCH_SUFFIX)
-    if not name:
-        raise ContdaxError(f"the Linux {line.name} series has no patch "
-                           f"*{DEDUP_PATCH_SUFFIX}")
-    return name
+def has_dedup_switch(repo, line):
+    """Whether line's series can turn the DAX vmemmap deduplication off
+    at boot."""
+    return _series_patch(repo, line, DEDUP_SWITCH_PATCH_SUFFIX) is not None
 
 
 def has_compound_switch(repo, line):
@@ -136,9 +135,9 @@ def expected_memmap_pages(facts, compound):
 
 
 def problems(memmap, facts, times, events, rounds=ROUNDS, dedup=True):
-    """What a daxcompound.sh run must show; dedup=False for a kernel
-    without the DAX vmemmap deduplication patch, where compound=1 costs
-    the full struct page array."""
+    """What a daxcompound.sh run must show; dedup=False for a boot with
+    the DAX vmemmap deduplication off, where compound=1 costs the full
+    struct page array."""
     found = []
     label = f"dax compound A/B ({memmap}{'' if dedup else ', no dedup'})"
     if facts.get("kernel_warnings") != "0":
@@ -243,9 +242,9 @@ def _boot(art, kernel, opts, memmap, rounds, sizes, size_mb=None):
 
 
 def run(art, opts, memmaps=("ram", "dev"), with_before=True, sizes=None):
-    """The A/B boots; then, with_before and given art.kernel_without_dedup,
-    one boot of that kernel for the DAX vmemmap deduplication patch's
-    before.  Returns (results, before, found)."""
+    """The A/B boots; then, with_before and given art.dedup_switch, one
+    boot of the same kernel with the DAX vmemmap deduplication off, for
+    its before.  Returns (results, before, found)."""
     results, found = {}, []
     sizes = sizes or report.Sizes()
     for memmap in memmaps:
@@ -254,10 +253,11 @@ def run(art, opts, memmaps=("ram", "dev"), with_before=True, sizes=None):
         results[memmap] = parsed
         found += f + problems(memmap, *parsed)
     before = None
-    if with_before and art.kernel_without_dedup:
-        say("==> workloads: compound devmaps, kernel without the DAX "
-            "vmemmap deduplication patch")
-        before, f = _boot(art, art.kernel_without_dedup, opts, "ram", 1,
+    if with_before and art.dedup_switch:
+        say("==> workloads: compound devmaps, DAX vmemmap deduplication "
+            f"off ({DEDUP_OFF})")
+        before, f = _boot(art, art.kernel,
+                          replace(opts, kernel_args=(DEDUP_OFF,)), "ram", 1,
                           sizes, 64)
         found += f + problems("ram", *before, rounds=1, dedup=False)
     return results, before, found
@@ -265,7 +265,8 @@ def run(art, opts, memmaps=("ram", "dev"), with_before=True, sizes=None):
 
 def render_dedup(after, before):
     """The DAX vmemmap deduplication patch's before and after: compound=1
-    binds of the same namespace on a kernel without it and with it."""
+    binds of the same namespace with it off (dax_vmemmap_optimize=off)
+    and on."""
     if not before:
         return ("\n  arm64 DAX vmemmap deduplication (\"arm64: select "
                 "ARCH_WANT_OPTIMIZE_DAX_VMEMMAP\"): no before (run with the "

@@ -58,15 +58,13 @@ def _jobs():
     return f"-j{os.cpu_count() or 2}"
 
 
-def tree_inputs(repo, line, extra_patches=(), without=()):
+def tree_inputs(repo, line, extra_patches=()):
     """What line's patched Debian source tree is made of: (cache Inputs,
-    the series applied).  without names patches of the series to leave
-    out, for before/after comparisons."""
+    the series applied)."""
     inputs = cache.Inputs()
     inputs.add("linux-source",
                f"{line.package} {sources.linux_version(line)}")
-    series = [p for p in patches.read_series(line.patch_dir(repo))
-              if p.name not in without]
+    series = patches.read_series(line.patch_dir(repo))
     for p in list(series) + [Path(p) for p in extra_patches]:
         if not p.is_file():
             raise ContdaxError(f"--kernel-patch: no such file: {p}")
@@ -74,9 +72,9 @@ def tree_inputs(repo, line, extra_patches=(), without=()):
     return inputs, series
 
 
-def tree(repo, line, extra_patches=(), without=()):
+def tree(repo, line, extra_patches=()):
     """line's patched Debian source tree: (path, cache Inputs)."""
-    inputs, series = tree_inputs(repo, line, extra_patches, without)
+    inputs, series = tree_inputs(repo, line, extra_patches)
     entry = cache.Entry("linux-tree", inputs)
     with entry.building() as out:
         if out is not None:
@@ -202,11 +200,11 @@ def sync_source(s, tree_path, tree_key, src):
 
 
 def build(repo, line, extra_patches=(), extra_configs=(), acpi=False,
-          granule="4k", without=()):
+          granule="4k"):
     """Build line's Debian kernel with the project's config; return a
     Kernel."""
     # a built kernel needs no tree: unpacking one costs half a minute
-    made_of, _ = tree_inputs(repo, line, extra_patches, without)
+    made_of, _ = tree_inputs(repo, line, extra_patches)
     frags = fragments(repo, extra_configs, acpi, granule, line)
     # read once: what is hashed is what merge_config gets, even if a
     # fragment is edited while the build runs
@@ -220,10 +218,9 @@ def build(repo, line, extra_patches=(), extra_configs=(), acpi=False,
     entry = cache.Entry("kernel", inputs)
     with entry.building() as out:
         if out is not None:
-            tree_path, _ = tree(repo, line, extra_patches, without)
+            tree_path, _ = tree(repo, line, extra_patches)
             version = made_of.manifest()["linux-source"].split()[-1]
-            name = f"kernel {version} {flavour(acpi, granule)}" + "".join(
-                f" without {w.split('-', 1)[0]}" for w in without)
+            name = f"kernel {version} {flavour(acpi, granule)}"
             applied = [k.split(":", 1)[1] for k in made_of.manifest()
                        if k.startswith("patch:")]
             with step(f"{name}: configure and build",

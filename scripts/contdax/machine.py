@@ -71,6 +71,7 @@ class MachineOptions:
     boot: str = "dt"
     nvdimm: NvdimmOptions = None
     contpte: str = None     # the MMU model's mode; None leaves -cpu alone
+    kernel_args: tuple = ()  # appended to the kernel command line
 
     def cpu_arg(self):
         if self.contpte:
@@ -151,6 +152,13 @@ class Result:
         self.dropped = {}           # per port, bytes beyond KEEP
 
 
+def kernel_cmdline(opts, encoded):
+    """The guest's command line: console, opts.kernel_args, the command
+    (base64, read by guest/init)."""
+    return " ".join(["console=ttyAMA0 quiet panic=-1", *opts.kernel_args,
+                     f"contdax.cmd={encoded}"])
+
+
 def execute(qemu, kernel, initrd, command, opts, stream=True):
     """Boot, run command (a shell string) in the guest, return a Result.
 
@@ -163,7 +171,7 @@ def execute(qemu, kernel, initrd, command, opts, stream=True):
                            f"({len(encoded)} bytes encoded, at most "
                            f"{CMDLINE_MAX})")
     console = _console_log()
-    append = f"console=ttyAMA0 quiet panic=-1 contdax.cmd={encoded}"
+    append = kernel_cmdline(opts, encoded)
     with tempfile.TemporaryDirectory(prefix="contdax-") as tmp:
         listeners = {}
         args = base_args(qemu, kernel, initrd, opts) + [

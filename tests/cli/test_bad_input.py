@@ -43,6 +43,14 @@ class BadInputTest(unittest.TestCase):
             contdax("exec", "--timeout", "-3", "--", "true"), "--timeout",
             code=2)
 
+    def test_kernel_arg_is_one_word(self):
+        self.assert_one_line_error(
+            contdax("exec", "--kernel-arg", "a b", "--", "true"),
+            "--kernel-arg", "'a b'", code=2)
+        self.assert_one_line_error(
+            contdax("exec", "--kernel-arg", "contdax.cmd=x", "--", "true"),
+            "not contdax.*", code=2)
+
     def test_unknown_fuzz_target(self):
         self.assert_one_line_error(contdax("fuzz", "parser"), "'parser'",
                                    "nvdimm-dax-info, contpte-check")

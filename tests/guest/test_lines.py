@@ -85,6 +85,28 @@ class LinesTest(unittest.TestCase):
         self.assertEqual(4 * took[0]["memmap_pages"],
                          devmap.expected_memmap_pages(facts, 0))
 
+    def test_dax_vmemmap_off_at_boot_costs_the_full_array(self):
+        """dax_vmemmap_optimize=off, `run`'s before for the DAX vmemmap
+        patch, takes the path of a kernel without it: the full struct
+        page array for a 2M-aligned memmap=ram namespace, on both
+        lines."""
+        for line in linux_lines.LINES:
+            with self.subTest(line=line), \
+                    tempfile.TemporaryDirectory() as tmp:
+                res = contdax("exec", "--linux", line, "--nvdimm", "1G",
+                              "--memmap", "ram", "--kernel-arg",
+                              devmap.DEDUP_OFF, "--nvdimm-file",
+                              Path(tmp) / "pmem.img", "--", "sh", "-c",
+                              "cat /proc/cmdline; "
+                              "dax-facts.sh && dax-rebind.sh", timeout=900)
+                self.assertEqual(res.returncode, 0, res.stdout + res.stderr)
+                self.assertIn(f" {devmap.DEDUP_OFF} ", res.stdout)
+                facts, _, events = devmap.parse(res.stdout)
+                took = devmap.binds(events, 1)
+                self.assertEqual(len(took), 1, res.stdout)
+                self.assertEqual(took[0]["memmap_pages"],
+                                 devmap.expected_memmap_pages(facts, 0))
+
     def test_strict_model_under_7_3_contpte_code(self):
         """At BBM level 2 (-cpu max) and at FEAT_BBML3, where 7.3 leaves
         out contpte_convert()'s TLBI: no violation either way."""

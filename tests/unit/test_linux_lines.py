@@ -31,11 +31,21 @@ class LinesTest(unittest.TestCase):
                 series = patches.read_series(line.patch_dir(REPO))
                 self.assertTrue(series, f"no patches for {name}")
 
-    def test_each_line_has_the_dax_vmemmap_patch(self):
+    def test_each_line_can_turn_the_dax_vmemmap_patch_off_at_boot(self):
         for line in linux_lines.LINES.values():
-            name = devmap.dedup_patch(REPO, line)
-            self.assertIn(name, [p.name for p in patches.read_series(
-                line.patch_dir(REPO))])
+            with self.subTest(line=line.name):
+                names = [p.name for p in patches.read_series(
+                    line.patch_dir(REPO))]
+                select = [n for n in names if n.endswith(
+                    "-arm64-select-ARCH_WANT_OPTIMIZE_DAX_VMEMMAP.patch")]
+                switch = [n for n in names if n.endswith(
+                    devmap.DEDUP_SWITCH_PATCH_SUFFIX)]
+                self.assertTrue(devmap.has_dedup_switch(REPO, line))
+                self.assertEqual(len(select), 1)
+                self.assertEqual(len(switch), 1)
+                # the switch is read where the select makes it exist
+                self.assertLess(names.index(select[0]),
+                                names.index(switch[0]))
 
     def test_selftest_helpers_follow_the_rename(self):
         self.assertIn("thp_settings.c", linux_lines.get("6.12").selftest_libs)

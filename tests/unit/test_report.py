@@ -7,7 +7,9 @@ import unittest
 from pathlib import Path
 
 import contdax_path  # noqa: F401
-from contdax import devmap, linux_lines, report, results, suites
+from dataclasses import replace
+
+from contdax import devmap, linux_lines, machine, report, results, suites
 
 
 def fork_lines(child_ok=1, allocs=64):
@@ -269,6 +271,15 @@ class DevmapReportTest(unittest.TestCase):
         out = daxcompound_output(rounds=1)
         found = devmap.problems("ram", *devmap.parse(out), rounds=2)
         self.assertIn("1 binds with compound=0, not 2", found[0])
+
+    def test_the_before_is_the_same_kernel_booted_with_dedup_off(self):
+        opts = machine.MachineOptions()
+        self.assertNotIn(devmap.DEDUP_OFF, machine.kernel_cmdline(opts, "x"))
+        line = machine.kernel_cmdline(
+            replace(opts, kernel_args=(devmap.DEDUP_OFF,)), "eA==")
+        self.assertIn(" dax_vmemmap_optimize=off ", line)
+        # guest/init reads the command last
+        self.assertTrue(line.endswith(" contdax.cmd=eA=="))
 
     def test_kernel_without_dedup(self):
         # the DAX vmemmap deduplication patch's before: compound=1 must
