@@ -527,15 +527,17 @@ def line_figures(data):
             (fork.get(kb) or fork.get(str(kb)) or {}).get("us"),
             (fork.get(4) or fork.get("4") or {}).get("us"))
     dax = data.get("daxgup", {})
-    for memmap in ("ram", "dev"):
-        figs[f"dax gup-fast 4K/2M {memmap} (x)"] = _ratio(
-            med(dax.get(f"4K/{memmap}", {}), "u").get("median"),
-            med(dax.get(f"2M/{memmap}", {}), "u").get("median"))
+    for mode, name in (("u", "gup"), ("a", "pin")):
+        for memmap in ("ram", "dev"):
+            figs[f"dax {name}-fast 4K/2M {memmap} (x)"] = _ratio(
+                med(dax.get(f"4K/{memmap}", {}), mode).get("median"),
+                med(dax.get(f"2M/{memmap}", {}), mode).get("median"))
     dedup = data.get("dedup", {})
+    bind = {}
     for key, label in (("without", "memmap MiB/GiB, no dedup"),
                        ("with", "memmap MiB/GiB, dedup")):
         d = dedup.get(key)
-        figs[label] = nan
+        figs[label] = bind[key] = nan
         if d:
             facts, events = d["facts"], [(e["kind"], e["compound"],
                                           {k: v for k, v in e.items()
@@ -543,6 +545,10 @@ def line_figures(data):
                                          for e in d["events"]]
             vals = devmap.per_gib(facts, events, "memmap_pages", 1)
             figs[label] = _median(vals)
+            bind[key] = _median(devmap.per_gib(facts, events, "bind_us", 1))
+    # namespace bring-up: a 2M compound bind, deduplicated or not
+    figs["dax bind no dedup/dedup (x)"] = _ratio(bind["without"],
+                                                  bind["with"])
     strict = (data.get("strict") or {}).get("contpte")
     figs["strict violations"] = (contpte.violations(strict["total"])
                                  if strict else nan)

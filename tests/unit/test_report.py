@@ -231,6 +231,10 @@ class LinesReportTest(unittest.TestCase):
         self.assertEqual(figs["7.3"]["memmap MiB/GiB, no dedup"], 16.0)
         self.assertEqual(figs["7.3"]["memmap MiB/GiB, dedup"], 4.0)
         self.assertEqual(figs["7.3"]["strict violations"], 0)
+        # both binds took 5 ms here
+        self.assertEqual(figs["7.3"]["dax bind no dedup/dedup (x)"], 1.0)
+        self.assertNotEqual(figs["7.3"]["dax pin-fast 4K/2M ram (x)"],
+                            figs["7.3"]["dax pin-fast 4K/2M ram (x)"])
         text = report.render_lines(figs)
         head = [r for r in text.splitlines() if "Linux 6.12" in r][0]
         self.assertIn("Linux 7.3", head)
