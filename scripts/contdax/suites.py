@@ -44,6 +44,9 @@ class Count:
 
 
 def python_suite(repo, subdir):
+    # the suites' shared helpers (contdax_path, contdax_run) live in tests/
+    if str(repo / "tests") not in sys.path:
+        sys.path.insert(0, str(repo / "tests"))
     loader = unittest.TestLoader()
     suite = loader.discover(str(repo / "tests" / subdir),
                             top_level_dir=str(repo / "tests" / subdir))
