@@ -30,6 +30,8 @@ HOST_PACKAGES = [
     "git", "binutils-aarch64-linux-gnu",
     # the fuzz suite: libFuzzer and the sanitizers' runtimes
     "clang", "libclang-rt-dev",
+    # the style suite's Python checks
+    "flake8", "mypy",
 ]
 # Only for --boot acpi: UEFI firmware for -M virt.
 ACPI_PACKAGES = ["qemu-efi-aarch64"]

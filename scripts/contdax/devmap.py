@@ -18,7 +18,7 @@ import statistics
 from dataclasses import replace
 
 from . import machine, patches, report
-from .ui import ContdaxError, say
+from .ui import say
 
 ROUNDS = 5
 # the patch that turns the arm64 DAX vmemmap deduplication off at boot

@@ -20,6 +20,7 @@ import tempfile
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Optional
 
 from . import cache, contpte
 from .qmp import Qmp
@@ -56,7 +57,7 @@ class NvdimmOptions:
     align: str = "2M"
     memmap: str = "dev"
     mode: str = "devdax"
-    path: Path = None
+    path: Optional[Path] = None
     format: str = "auto"
     page_size: str = "4K"   # the guest kernel's, which the info block needs
 
@@ -69,8 +70,8 @@ class MachineOptions:
     qemu_args: list = field(default_factory=list)
     timeout: float = 600.0
     boot: str = "dt"
-    nvdimm: NvdimmOptions = None
-    contpte: str = None     # the MMU model's mode; None leaves -cpu alone
+    nvdimm: Optional[NvdimmOptions] = None
+    contpte: Optional[str] = None   # the MMU model's mode; None: no change
     kernel_args: tuple = ()  # appended to the kernel command line
 
     def cpu_arg(self):
@@ -266,11 +267,11 @@ def _run(args, listeners, console, timeout, command, stream, qmp_path=None):
             if left <= 0:
                 late = _last_counters(qmp) if qmp and not counters else None
                 _stop(proc)
-                e = GuestTimeout(
+                timed_out = GuestTimeout(
                     f"guest timed out after {timeout:g}s running "
                     f"'{command}'; QEMU was killed; console log: {console}")
-                e.contpte = late
-                raise e
+                timed_out.contpte = late
+                raise timed_out
             for key, _ in sel.select(min(left, 1.0)):
                 kind, name = key.data
                 if kind == "qmp":

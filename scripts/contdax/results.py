@@ -10,7 +10,6 @@ figure and the versions as report.json, and charts drawn by gnuplot.
 """
 
 import json
-import subprocess
 import time
 
 from . import cache, deps

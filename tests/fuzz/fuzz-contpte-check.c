@@ -61,16 +61,13 @@ static void make_legal(uint64_t *group, const uint64_t *descs,
     for (unsigned i = 0; i < geo->entries; i++) {
         uint64_t d = first + i * size;
 
-        /* what each entry may have of its own: with DBM, AP[2] is the
-         * dirty state */
+        /* what each entry may have of its own; with DBM, AP[2] too */
         uint64_t own = MAY_DIFFER | (first & DESC_DBM ? DESC_AP2 : 0);
 
         d = (d & ~own) | (descs[i] & own);
         group[i] = d;
     }
 }
-
-int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {

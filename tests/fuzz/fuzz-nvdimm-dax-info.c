@@ -59,8 +59,6 @@ static void check_parsed(const NvdimmDaxInfo *i, uint64_t ns_size)
     CHECK(i->start_pad == 0);
 }
 
-int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
-
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
     static const uint64_t page_sizes[] = { 4096, 16384, 65536, 8192 };

@@ -5,12 +5,10 @@ line, bytes that are not UTF-8, more output than contdax keeps, a status
 port held open.  Each ends in the guest's own result or in one line of
 error, never a traceback; memory stays bounded.  And what contdax leaves
 on disk is the user's alone."""
-import os
 import stat
 import subprocess
 import time
 import unittest
-from pathlib import Path
 
 from contdax_path import REPO
 from contdax import cache, machine

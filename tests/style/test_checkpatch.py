@@ -9,7 +9,8 @@ import contdax_path
 from contdax import kernel_build, linux_lines, qemu_build
 
 REPO = contdax_path.REPO
-C_DIRS = ["hw", "include", "target", "tests/qtest", "tests/unit", "tools"]
+C_DIRS = ["hw", "include", "target", "tests/qtest", "tests/unit",
+          "tests/fuzz", "tools"]
 
 
 def c_files():
