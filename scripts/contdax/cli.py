@@ -12,7 +12,8 @@ from pathlib import Path
 
 from . import (bench, bugs, cache, contpte, deps, devmap, export_patches,
                fuzz, guest_files, initramfs, kernel_build, linux_lines,
-               machine, patches, qemu_build, report, sources, suites)
+               machine, patches, qemu_build, report, results, sources,
+               suites)
 from .ui import ContdaxError, UsageError, say, step
 
 REPO = Path(__file__).resolve().parents[2]
@@ -186,7 +187,7 @@ def build_parser():
     c.add_argument("args", nargs=argparse.REMAINDER)
     c = sub.add_parser("path", help="print where an artifact is")
     c.add_argument("what", choices=["qemu", "kernel", "initramfs", "cache",
-                                    "logs"])
+                                    "logs", "results"])
     _kernel_options(c)
     c = sub.add_parser("export-patches", help="write the QEMU side as a "
                        "git format-patch series for Debian's QEMU source")
@@ -388,6 +389,9 @@ def cmd_path(a):
         return 0
     if a.what == "logs":
         print(cache.log_dir())
+        return 0
+    if a.what == "results":
+        print(results.root())
         return 0
     _check_kernel_args(a)
     art = prepare(a)

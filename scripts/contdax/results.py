@@ -10,7 +10,9 @@ figure and the versions as report.json, and charts drawn by gnuplot.
 """
 
 import json
+import os
 import time
+from pathlib import Path
 
 from . import cache, deps
 from .ui import ContdaxError, say, step
@@ -18,8 +20,15 @@ from .ui import ContdaxError, say, step
 PACKAGES = ["gnuplot-nox"]
 
 
+def root():
+    """Where runs keep their results: user data, not the build cache, so
+    `contdax clean` leaves them."""
+    base = os.environ.get("XDG_DATA_HOME") or Path.home() / ".local/share"
+    return Path(base) / "contdax" / "results"
+
+
 def new_dir():
-    d = cache.root() / "results" / time.strftime("%Y%m%d-%H%M%S")
+    d = root() / time.strftime("%Y%m%d-%H%M%S")
     d.mkdir(parents=True, exist_ok=True)
     return d
 

@@ -2,14 +2,16 @@
 """The report's parsers, checks, tables and results directory, on
 canned guest output."""
 import json
+import os
 import tempfile
 import unittest
+from dataclasses import replace
 from pathlib import Path
+from unittest import mock
 
 import contdax_path  # noqa: F401
-from dataclasses import replace
-
-from contdax import devmap, linux_lines, machine, report, results, suites
+from contdax import (cache, devmap, linux_lines, machine, report, results,
+                     suites)
 
 
 def fork_lines(child_ok=1, allocs=64):
@@ -35,6 +37,22 @@ def smoke_output(times_t, times_T, release="6.12.117-contdax",
         lines.append(f"gup_end={mode}")
     lines += fork_lines() if fork is None else fork
     return "\n".join(lines)
+
+
+class ResultsDirTest(unittest.TestCase):
+    def test_results_are_user_data_that_clean_leaves(self):
+        with tempfile.TemporaryDirectory() as data, \
+                tempfile.TemporaryDirectory() as cached, \
+                mock.patch.dict(os.environ, {"XDG_DATA_HOME": data,
+                                             "XDG_CACHE_HOME": cached}):
+            self.assertEqual(results.root(),
+                             Path(data) / "contdax" / "results")
+            (cache.root() / "kernel").mkdir(parents=True)
+            report_txt = results.new_dir() / "report.txt"
+            report_txt.write_text("figures\n")
+            cache.clean()
+            self.assertFalse(cache.root().exists())
+            self.assertEqual(report_txt.read_text(), "figures\n")
 
 
 class ReportTest(unittest.TestCase):
