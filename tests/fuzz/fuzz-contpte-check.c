@@ -17,14 +17,7 @@
 
 #include "qemu/osdep.h"
 #include "contpte-check.h"
-
-#define CHECK(cond) \
-    do { \
-        if (!(cond)) { \
-            fprintf(stderr, "%s:%d: %s\n", __FILE__, __LINE__, #cond); \
-            abort(); \
-        } \
-    } while (0)
+#include "fuzz-check.h"
 
 #define MAX_ENTRIES 128
 #define DESC_CONT (1ULL << 52)

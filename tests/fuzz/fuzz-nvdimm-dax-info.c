@@ -19,17 +19,10 @@
 
 #include "qemu/osdep.h"
 #include "hw/mem/nvdimm-dax-info.h"
+#include "fuzz-check.h"
 
 /* where the block's checksum lives (Linux's struct nd_pfn_sb) */
 #define CHECKSUM 4088
-
-#define CHECK(cond) \
-    do { \
-        if (!(cond)) { \
-            fprintf(stderr, "%s:%d: %s\n", __FILE__, __LINE__, #cond); \
-            abort(); \
-        } \
-    } while (0)
 
 static uint64_t le64(const uint8_t *p)
 {
