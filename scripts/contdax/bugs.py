@@ -185,10 +185,11 @@ def render(rows):
              f"{'buggy kernel':<13} {'in':>5}  {'-cpu max':<9} "
              f"{'fixed':<8} report"]
     for bug, out in rows:
+        options = bug.cpu.removeprefix("max,") if bug.needs_options else "-"
         lines.append(
             f"{bug.name:<24} {bug.line:<5} "
             f"{bug.kind:<10} "
-            f"{bug.cpu.removeprefix('max,') if bug.needs_options else '-':<27} "
+            f"{options:<27} "
             f"{'detected' if out.detected else 'MISSED':<13} "
             f"{out.seconds:>4.0f}s  "
             f"{'detected' if out.plain else 'missed':<9} "

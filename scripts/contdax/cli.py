@@ -13,7 +13,7 @@ from pathlib import Path
 from . import (bench, bugs, cache, contpte, deps, devmap, export_patches,
                fuzz, guest_files, initramfs, kernel_build, linux_lines,
                machine, patches, qemu_build, report, results, sources,
-               suites)
+               suites, workload)
 from .ui import ContdaxError, UsageError, say, step
 
 REPO = Path(__file__).resolve().parents[2]
@@ -419,7 +419,7 @@ def boot_command(a):
     if a.command == "exec":
         return cmd_exec(a, opts)
     if a.command == "run":
-        sizes = report.FULL if a.full else report.Sizes()
+        sizes = workload.FULL if a.full else workload.Sizes()
         if a.full and a.mem == MEM_DEFAULT:
             opts = replace(opts, mem=sizes.mem)
         arts = {}

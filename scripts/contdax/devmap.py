@@ -14,10 +14,11 @@ instead of 512.
 """
 
 import re
-import statistics
 from dataclasses import replace
 
-from . import machine, patches, report
+from . import machine, patches, published
+from .workload import (Sizes, execute_scratch, median, parse_daxgup,
+                       scratch_path, span)
 from .ui import say
 
 ROUNDS = 5
@@ -28,17 +29,6 @@ DEDUP_SWITCH_PATCH_SUFFIX = \
 DEDUP_OFF = "dax_vmemmap_optimize=off"
 SWITCH_PATCH_SUFFIX = "-device-dax-add-a-switch-to-back-a-device-with-order-.patch"
 MODES = {"u": "get_user_pages_fast", "a": "pin_user_pages_fast"}
-# compound devmaps v4, cover letter: 16G gup_test ms before -> after;
-# per 1 TiB of 2M-aligned pmem, struct pages 16G -> 4G; namespace
-# bring-up of 128G, ~268-358 ms -> ~80-110 ms
-PUBLISHED_GUP = {("u", "ram"): (59.0, 6.1), ("a", "ram"): (87.0, 6.2),
-                 ("u", "dev"): (494.0, 9.0), ("a", "dev"): (494.0, 10.0)}
-PUBLISHED_MEMMAP_PER_TIB = (16 << 10, 4 << 10)   # MiB
-PUBLISHED_BRINGUP_MS_128G = ((268 + 358) / 2, (80 + 110) / 2)
-PUBLISHED = {"gup_ms_before_after": {f"{m}/{mm}": v
-                                     for (m, mm), v in PUBLISHED_GUP.items()},
-             "memmap_mib_per_tib_before_after": PUBLISHED_MEMMAP_PER_TIB,
-             "bringup_ms_128g_before_after": PUBLISHED_BRINGUP_MS_128G}
 _REBIND = re.compile(r"^(bind|unbind) compound=([01])((?: \w+=-?\d+)+)$",
                      re.M)
 
@@ -69,10 +59,10 @@ def settings(facts):
 
 
 def parse(text):
-    """(facts, times, events): times as report.parse_daxgup gives them,
+    """(facts, times, events): times as workload.parse_daxgup gives them,
     keyed MODE/C; events are the bind and unbind lines in order, as
     (kind, C, {field: int})."""
-    facts, times = report.parse_daxgup(text)
+    facts, times = parse_daxgup(text)
     events = [(m.group(1), int(m.group(2)),
                {k: int(v) for k, v in
                 (kv.split("=") for kv in m.group(3).split())})
@@ -177,17 +167,6 @@ def _gib(results):
     return "/".join(f"{g}G" for g in sorted(sizes)) or "?"
 
 
-def _median(values):
-    return statistics.median(values) if values else float("nan")
-
-
-def _span(values, fmt="{:.0f}"):
-    if not values:
-        return "-"
-    return (f"{fmt.format(_median(values))} "
-            f"[{fmt.format(min(values))}..{fmt.format(max(values))}]")
-
-
 def render(results):
     """results: {memmap: (facts, times, events)} -> the A/B table."""
     lines = ["", "  compound devmaps off/on in one boot (compound devmaps "
@@ -203,35 +182,35 @@ def render(results):
             for field in ("memmap_pages", "free_kb", "bind_us"))
         rows = []
         if memmap == "ram":
-            hw = PUBLISHED_MEMMAP_PER_TIB[0] / PUBLISHED_MEMMAP_PER_TIB[1]
+            hw = published.MEMMAP_PER_TIB[0] / published.MEMMAP_PER_TIB[1]
             rows += [("memmap MiB per GiB (vmstat)", memmap_mib, "{:.2f}",
                       hw),
                      ("free memory drop MiB per GiB", free, "{:.2f}", None)]
-        hw = PUBLISHED_BRINGUP_MS_128G[0] / PUBLISHED_BRINGUP_MS_128G[1]
+        hw = published.BRINGUP_MS_128G[0] / published.BRINGUP_MS_128G[1]
         rows.append(("bind ms per GiB", bind, "{:.1f}",
                      hw if memmap == "ram" else None))
         for m, name in MODES.items():
             us = {c: times.get(f"{m}/{c}", {"get": []})["get"]
                   for c in (0, 1)}
-            before, after = PUBLISHED_GUP[(m, memmap)]
+            before, after = published.DEVMAP_GUP[(m, memmap)]
             rows.append((f"{name} us", us, "{:.0f}", before / after))
         lines.append(f"  memmap={memmap}")
         for name, vals, fmt, hw in rows:
-            a, b = _median(vals[0]), _median(vals[1])
+            a, b = median(vals[0]), median(vals[1])
             ratio = f"{a / b:.1f}" if b else "-"
             hw_s = f"{hw:.1f}" if hw else ""
-            lines.append(f"    {name:<32}{_span(vals[0], fmt):>20}"
-                         f"{_span(vals[1], fmt):>20}{ratio:>7}{hw_s:>14}")
+            lines.append(f"    {name:<32}{span(vals[0], fmt):>20}"
+                         f"{span(vals[1], fmt):>20}{ratio:>7}{hw_s:>14}")
     lines.append("  published hw: memmap 16G -> 4G per TiB; bring-up of 128G "
                  "~268-358 -> ~80-110 ms; gup 16G ms (x86, DRAM/altmap)")
     return "\n".join(lines)
 
 
 def _boot(art, kernel, opts, memmap, rounds, sizes, size_mb=None):
-    path = report.scratch_path(f"compound-{memmap}")
+    path = scratch_path(f"compound-{memmap}")
     nv = machine.NvdimmOptions(size=sizes.nvdimm, align="2M", memmap=memmap,
                                path=path)
-    res = report.execute_scratch(
+    res = execute_scratch(
         art, kernel, f"daxcompound.sh {size_mb or sizes.dax_mb} {rounds}",
         replace(opts, nvdimm=nv))
     found = []
@@ -246,7 +225,7 @@ def run(art, opts, memmaps=("ram", "dev"), with_before=True, sizes=None):
     boot of the same kernel with the DAX vmemmap deduplication off, for
     its before.  Returns (results, before, found)."""
     results, found = {}, []
-    sizes = sizes or report.Sizes()
+    sizes = sizes or Sizes()
     for memmap in memmaps:
         say(f"==> workloads: compound devmaps off/on, memmap {memmap}")
         parsed, f = _boot(art, art.kernel, opts, memmap, ROUNDS, sizes)
@@ -274,9 +253,9 @@ def render_dedup(after, before):
     rows = []
     for name, key in (("memmap MiB per GiB (vmstat)", "memmap_pages"),
                       ("free memory drop MiB per GiB", "free_kb")):
-        vals = [_median(per_gib(facts, events, key, 1))
+        vals = [median(per_gib(facts, events, key, 1))
                 for facts, _, events in (before, after)]
-        hw = PUBLISHED_MEMMAP_PER_TIB[0] / PUBLISHED_MEMMAP_PER_TIB[1] \
+        hw = published.MEMMAP_PER_TIB[0] / published.MEMMAP_PER_TIB[1] \
             if key == "memmap_pages" else None
         rows.append(f"    {name:<32}{vals[0]:>16.2f}{vals[1]:>16.2f}"
                     f"{vals[0] / vals[1]:>7.1f}"

@@ -11,33 +11,18 @@ devmaps off and on in one boot per memmap (devmap.py).  Each beside the
 published hardware figures.
 """
 
-import os
 import re
-import statistics
-from dataclasses import dataclass, replace
+from dataclasses import replace
 
-from . import cache, contpte, devmap, machine, results, sources
+from . import contpte, devmap, machine, published, results, sources
+from .workload import (GUP_TIMINGS, Sizes, execute_scratch, median,
+                       parse_daxgup, scratch_path, short_timings, span)
 from .ui import say
 
 # what `run --only` takes: the smoke set (THP gup and fork, one boot), the
 # device-dax gup table (one boot per configuration), compound devmaps off
-# and on, the DAX vmemmap deduplication patch's before (a second kernel,
-# built for it), and the correctness set under the strict contpte model
-@dataclass(frozen=True)
-class Sizes:
-    """The inputs of one run: scaled to the guest by default."""
-    gup_mb: int = 512           # the THP gup acceleration patch's own -m 512
-    fork_mb: int = 64           # the fork batch-copy patch: 1 GiB
-    nvdimm: int = 1 << 30       # compound devmaps v4: 16G and 128G namespaces
-    dax_mb: int = 256           # compound devmaps v4: -m 16384
-    mem: str = "2G"
-
-
-# --full: the published benchmarks' own sizes as far as 24 GiB of host
-# memory allows: a 17G namespace holds compound devmaps v4's 16G
-# gup_test -m 16384 next to its info
-# block and memmap=dev reserve, beside a 4G guest (and a 1 GiB fork)
-FULL = Sizes(fork_mb=1024, nvdimm=17 << 30, dax_mb=16384, mem="4G")
+# and on, the DAX vmemmap deduplication's before (the same kernel booted
+# with it off), and the correctness set under the strict contpte model
 WORKLOADS = ("smoke", "daxgup", "compound", "dedup", "strict")
 # the strict workload: cow, gup_longterm, mthp-stress, then device-dax gup
 # over an nvdimm-dax, all under -cpu max,contpte=strict
@@ -64,26 +49,22 @@ def compound_note(art):
 
 
 _STEP = re.compile(r"^step=(\S+) status=(\d+)(.*)$", re.M)
-# "mm/gup: Accelerate thp gup even for "pages != NULL"" (Peter Xu, v2
-# 5/8): us, PIN_LONGTERM get, 512 MiB
-PUBLISHED_THP_GUP = {"t": 378.50, "T": 13992.50}
 _TIME = re.compile(r"PIN_LONGTERM_BENCHMARK: Time: get:(\d+) put:(\d+) us")
-# fork() time relative to 4K pages that the fork batching series reported
-# (1 GiB, x86; arm64 order-9 about 0.92)
-PUBLISHED_FORK = {16: 0.84, 64: 0.74, 2048: 0.70}
 FORK_SIZES_KB = (4, 16, 32, 64, 128, 256, 512, 1024, 2048)
-# "mm, sparse-vmemmap: Introduce compound devmaps for device-dax" (v4),
-# 16G device-dax: ms per run before and after compound devmaps
-PUBLISHED_DAXGUP = {"u": (59.0, 6.1), "a": (87.0, 6.2), "L": None}
 DAX_BINDS = 5       # namespace bring-ups measured per configuration
 # (align, memmap): 4K is the non-compound reference for each memmap
 DAX_CONFIGS = (("2M", "ram"), ("4K", "ram"), ("2M", "dev"), ("4K", "dev"))
 DAX_MODES = {"u": "get_user_pages_fast", "a": "pin_user_pages_fast",
              "L": "pin longterm"}
-_BENCH = re.compile(r"(\w+)_BENCHMARK: Time: get:(\d+) put:(\d+) us")
 _FORK = re.compile(r"^forkbench size_kb=(\d+) repeats=\d+ fork_us=(\d+) "
                    r"min=(\d+) max=(\d+) munmap_us=\d+ mthp_allocs=(\d+) "
                    r"child_ok=(\d)$")
+
+
+def _published_daxgup():
+    """compound devmaps v4's gup ms (before, after) with memmap=ram, per
+    gup_test mode of the device-dax table (none for pin longterm)."""
+    return {m: published.DEVMAP_GUP.get((m, "ram")) for m in DAX_MODES}
 
 
 def parse_smoke(text):
@@ -116,35 +97,6 @@ def parse_smoke(text):
     return facts, gup
 
 
-def parse_daxgup(text):
-    """dax facts, and per gup mode the get times in us (one per repeat,
-    over every run of that mode)."""
-    facts, times, mode = {}, {}, None
-    for line in text.splitlines():
-        if line.startswith("daxgup_begin="):
-            mode = line.split("=", 1)[1]
-            times.setdefault(mode, {"get": [], "status": 0})
-        elif line.startswith("daxgup_end="):
-            mode = None
-        elif mode and line.startswith("daxgup_status="):
-            times[mode]["status"] = int(line.split("=", 1)[1])
-        elif mode:
-            m = _BENCH.search(line)
-            if m:
-                times[mode]["get"].append(int(m.group(2)))
-        elif "=" in line:
-            k, v = line.split("=", 1)
-            if k.isidentifier():
-                facts[k] = v
-    return facts, times
-
-
-def short_timings(times, modes, want=10):
-    """The gup_test modes that failed or did not give want timings."""
-    return [m for m in modes if not times.get(m) or times[m]["status"]
-            or len(times[m]["get"]) != want]
-
-
 def dax_problems(align, memmap, facts, times):
     found = []
     want = str(machine.parse_size(align, "align"))
@@ -153,7 +105,7 @@ def dax_problems(align, memmap, facts, times):
                      f"{facts.get('dax_align')}, not {want}")
     for mode in short_timings(times, DAX_MODES):
         found.append(f"dax {align}/{memmap}: gup_test -{mode} did not "
-                     "report 10 timings")
+                     f"report {GUP_TIMINGS} timings")
     return found
 
 
@@ -168,7 +120,7 @@ def problems(facts, gup, line="6.12"):
     if "64kB" not in facts.get("mthp_sizes", "").split():
         found.append("the guest offers no 64kB mTHP size")
     for mode in short_timings(gup, ("t", "T")):
-        found.append(f"gup_test -{mode} did not report 10 timings")
+        found.append(f"gup_test -{mode} did not report {GUP_TIMINGS} timings")
     # -t must be served by PMD THPs and -T must not: otherwise the
     # comparison with the THP gup acceleration patch compares nothing.
     if gup.get("t") and not gup["t"]["thp_faults"]:
@@ -187,17 +139,6 @@ def problems(facts, gup, line="6.12"):
     return found
 
 
-def _median(values):
-    return statistics.median(values) if values else float("nan")
-
-
-def _span(values):
-    """median [min..max] of integer timings, or - for none."""
-    if not values:
-        return "-"
-    return f"{_median(values):.0f} [{min(values)}..{max(values)}]"
-
-
 def render(facts, gup, versions, sizes=Sizes()):
     lines = [
         f"contdax smoke report  (QEMU {versions['qemu']}, guest "
@@ -209,21 +150,22 @@ def render(facts, gup, versions, sizes=Sizes()):
         f"  {'CONFIG_ARM64_CONTPTE':<28}{facts.get('contpte', '?')}",
         f"  {'THP enabled':<28}{facts.get('thp_enabled', '?')}",
         "",
-        f"  gup_test -m {sizes.gup_mb} -L -n 1024 -r 10 (mm/gup: Accelerate "
+        f"  gup_test -m {sizes.gup_mb} -L -n 1024 -r {GUP_TIMINGS} "
+        "(mm/gup: Accelerate "
         "thp gup), get time per call, median [min..max]",
         f"  {'':<12}{'guest us':>26}{'published hw us':>17}",
     ]
     for mode, label in (("T", "THP off -T"), ("t", "THP on -t")):
         g = gup.get(mode, {"get": []})["get"]
-        span = _span(g)
+        cell = span(g)
         faults = gup.get(mode, {}).get("thp_faults")
-        lines.append(f"  {label:<12}{span:>26}"
-                     f"{PUBLISHED_THP_GUP[mode]:>17.1f}"
+        lines.append(f"  {label:<12}{cell:>26}"
+                     f"{published.THP_GUP[mode]:>17.1f}"
                      f"   PMD THP faults: {faults}")
-    off = _median(gup.get("T", {"get": []})["get"])
-    on = _median(gup.get("t", {"get": []})["get"])
+    off = median(gup.get("T", {"get": []})["get"])
+    on = median(gup.get("t", {"get": []})["get"])
     if on and on == on and off == off:
-        hw = PUBLISHED_THP_GUP["T"] / PUBLISHED_THP_GUP["t"]
+        hw = published.THP_GUP["T"] / published.THP_GUP["t"]
         lines.append(f"  {'ratio off/on':<12}{off / on:>26.1f}{hw:>17.1f}")
     fork = facts.get("fork", {})
     lines += ["",
@@ -236,10 +178,10 @@ def render(facts, gup, versions, sizes=Sizes()):
         f = fork.get(kb)
         if not f:
             continue
-        span = f"{f['us']} [{f['min']}..{f['max']}]"
+        cell = f"{f['us']} [{f['min']}..{f['max']}]"
         ratio = f"{f['us'] / fork[4]['us']:.2f}" if fork.get(4) else "-"
-        hw = f"{PUBLISHED_FORK[kb]:.2f}" if kb in PUBLISHED_FORK else ""
-        lines.append(f"  {f'{kb}kB':<12}{span:>26}{ratio:>8}{hw:>11}")
+        hw = f"{published.FORK[kb]:.2f}" if kb in published.FORK else ""
+        lines.append(f"  {f'{kb}kB':<12}{cell:>26}{ratio:>8}{hw:>11}")
     lines += ["",
               "  Guest times are TCG-emulated: absolute times do not carry "
               "over to hardware;",
@@ -254,15 +196,14 @@ def render_dax(results, bringup=None, sizes=Sizes()):
     struct page cost."""
     lines = ["",
              "  device-dax gup (compound devmaps v4): gup_test -f "
-             "/dev/dax0.0 -m "
-             f"{sizes.dax_mb} -r 10 -S -n 512 -w, get us per run, median "
-             "[min..max]",
+             f"/dev/dax0.0 -m {sizes.dax_mb} -r {GUP_TIMINGS} -S -n 512 "
+             "-w, get us per run, median [min..max]",
              f"  {'align/memmap':<14}" + "".join(
                  f"{DAX_MODES[m]:>22}" for m in DAX_MODES)]
     for (align, memmap), times in results.items():
         cells = "".join(
             # a space of its own: a --full median with its span is wider
-            f" {_span(times.get(m, {'get': []})['get']):>21}"
+            f" {span(times.get(m, {'get': []})['get']):>21}"
             for m in DAX_MODES)
         lines.append(f"  {align + '/' + memmap:<14}{cells}")
     for memmap in ("ram", "dev"):
@@ -271,12 +212,12 @@ def render_dax(results, bringup=None, sizes=Sizes()):
             continue
         cells = ""
         for m in DAX_MODES:
-            a = _median(small.get(m, {"get": []})["get"])
-            b = _median(big.get(m, {"get": []})["get"])
+            a = median(small.get(m, {"get": []})["get"])
+            b = median(big.get(m, {"get": []})["get"])
             cells += f"{a / b:>22.1f}" if b else f"{'-':>22}"
         lines.append(f"  {'4K/2M ' + memmap:<14}{cells}")
     hw = "".join(f"{v[0] / v[1]:>22.1f}" if v else f"{'-':>22}"
-                 for v in PUBLISHED_DAXGUP.values())
+                 for v in _published_daxgup().values())
     lines.append(f"  {'published hw':<14}{hw}   (ratio at 16G, before/after "
                  "compound devmaps)")
     lines.append("  4K align is the non-compound reference; the series' "
@@ -295,12 +236,11 @@ def render_dax(results, bringup=None, sizes=Sizes()):
                   f"{'memmap MiB':>12}{'RAM MiB':>10}{'pmem MiB':>10}"]
         for (align, memmap), (facts, events) in bringup.items():
             ms = devmap.per_gib(facts, events, "bind_us")
-            span = (f"{_median(ms):.1f} [{min(ms):.1f}..{max(ms):.1f}]"
-                    if ms else "-")
-            mib = _median(devmap.per_gib(facts, events, "memmap_pages"))
-            ram = _median(devmap.per_gib(facts, events, "free_kb"))
+            cell = span(ms, "{:.1f}")
+            mib = median(devmap.per_gib(facts, events, "memmap_pages"))
+            ram = median(devmap.per_gib(facts, events, "free_kb"))
             lines.append(f"  {align + '/' + memmap:<14}"
-                         f"{facts.get('ready_s', '-'):>8}{span:>30}"
+                         f"{facts.get('ready_s', '-'):>8}{cell:>30}"
                          f"{mib:>12.2f}{ram:>10.2f}"
                          f"{devmap.reserve_per_gib(facts):>10.2f}")
         lines.append("  published hw, per TiB of 2M pmem: struct pages 16 GiB "
@@ -351,7 +291,7 @@ def strict_problems(steps, times, stats, status):
                          f"{steps[name][0]}")
     for mode in short_timings(times, DAX_MODES):
         found.append(f"strict: device-dax gup_test -{mode} did not "
-                     "report 10 timings")
+                     f"report {GUP_TIMINGS} timings")
     if stats is None:
         found.append("strict: no counters from the contpte model")
     else:
@@ -401,7 +341,7 @@ def selected(only):
 def _summary(values):
     if not values:
         return None
-    return {"median": _median(values), "min": min(values),
+    return {"median": median(values), "min": min(values),
             "max": max(values), "n": len(values)}
 
 
@@ -410,33 +350,14 @@ def _gup_bars(dax, ab):
     bars = []
     for (align, memmap), times in dax.items():
         bars.append((f"{align} {memmap}",
-                     _median(times.get("u", {"get": []})["get"]),
-                     _median(times.get("a", {"get": []})["get"])))
+                     median(times.get("u", {"get": []})["get"]),
+                     median(times.get("a", {"get": []})["get"])))
     for memmap, (facts, times, _) in ab.items():
         for c in devmap.settings(facts):
             bars.append((f"2M {memmap} compound={c}",
-                         _median(times.get(f"u/{c}", {"get": []})["get"]),
-                         _median(times.get(f"a/{c}", {"get": []})["get"])))
+                         median(times.get(f"u/{c}", {"get": []})["get"]),
+                         median(times.get(f"a/{c}", {"get": []})["get"])))
     return bars
-
-
-def scratch_path(name):
-    """A report backing file of this process's: concurrent runs must not
-    format or remove each other's."""
-    d = cache.root() / "nvdimm"
-    d.mkdir(parents=True, exist_ok=True)
-    return d / f"report-{os.getpid()}-{name}.img"
-
-
-def execute_scratch(art, kernel, cmd, opts):
-    """Boot with opts.nvdimm backed by a scratch file of the report's,
-    removed afterwards: --full's are 17G, written as the guest touches
-    them."""
-    try:
-        return machine.execute(art.qemu.binary, kernel.image, art.initrd,
-                               cmd, opts, stream=False)
-    finally:
-        opts.nvdimm.path.unlink(missing_ok=True)
 
 
 def run_line(art, opts, workloads, sizes, emit):
@@ -461,8 +382,8 @@ def run_line(art, opts, workloads, sizes, emit):
             "facts": {k: v for k, v in facts.items() if k != "fork"},
             "thp_gup_us": {m: dict(g, summary=_summary(g["get"]))
                            for m, g in gup.items()},
-            "thp_gup_published_us": PUBLISHED_THP_GUP,
-            "fork_us": fork, "fork_published_ratio": PUBLISHED_FORK}
+            "thp_gup_published_us": published.THP_GUP,
+            "fork_us": fork, "fork_published_ratio": published.FORK}
         if opts.contpte and contpte.show(opts.contpte, smoke):
             found.append("the contpte model reported violations")
         if smoke.status:
@@ -479,7 +400,7 @@ def run_line(art, opts, workloads, sizes, emit):
         data["bringup"] = {
             f"{a}/{m}": devmap.as_data((facts, {}, events))
             for (a, m), (facts, events) in bringup.items()}
-        data["daxgup_published_ms"] = PUBLISHED_DAXGUP
+        data["daxgup_published_ms"] = _published_daxgup()
     compound = "compound" in workloads and bool(art.compound_switch)
     if "compound" in workloads and not compound:
         emit(compound_note(art))
@@ -496,7 +417,7 @@ def run_line(art, opts, workloads, sizes, emit):
             emit(devmap.render_dedup(ab.get("ram"), before))
             data["dedup"] = {"with": devmap.as_data(ab.get("ram")),
                              "without": devmap.as_data(before)}
-        data["devmap_published"] = devmap.PUBLISHED
+        data["devmap_published"] = published.as_data()["devmap"]
     if "strict" in workloads:
         steps, stats, strict_found = run_strict(art, opts, sizes)
         found += strict_found
@@ -544,8 +465,8 @@ def line_figures(data):
                                            if k not in ("kind", "compound")})
                                          for e in d["events"]]
             vals = devmap.per_gib(facts, events, "memmap_pages", 1)
-            figs[label] = _median(vals)
-            bind[key] = _median(devmap.per_gib(facts, events, "bind_us", 1))
+            figs[label] = median(vals)
+            bind[key] = median(devmap.per_gib(facts, events, "bind_us", 1))
     # namespace bring-up: a 2M compound bind, deduplicated or not
     figs["dax bind no dedup/dedup (x)"] = _ratio(bind["without"],
                                                   bind["with"])
@@ -599,7 +520,7 @@ def run(arts, opts, workloads=WORKLOADS, versions=None, sizes=Sizes()):
     text = "\n".join(out)
     print(text)
     fork, bars = charts or (None, ())
-    results.write(where, text, data, fork, PUBLISHED_FORK, bars,
+    results.write(where, text, data, fork, published.FORK, bars,
                   sizes.dax_mb)
     say(f"contdax: results in {where}")
     for p in found:

@@ -11,7 +11,7 @@ import re
 import unittest
 
 import contdax_path  # noqa: F401
-from contdax import report
+from contdax import report, workload
 from contdax_run import contdax
 
 SUMMARY = re.compile(
@@ -75,8 +75,8 @@ class ContpteGuestTest(unittest.TestCase):
                 self.assertEqual(len(re.findall(r"child_ok=1", res.stdout)),
                                  3, res.stdout)
                 self.assertNotIn("child_ok=0", res.stdout)
-                _, times = report.parse_daxgup(res.stdout)
-                self.assertEqual(report.short_timings(
+                _, times = workload.parse_daxgup(res.stdout)
+                self.assertEqual(workload.short_timings(
                     times, report.DAX_MODES), [], res.stdout)
                 _, c = counters(res.stderr)
                 self.assertGreater(c["contiguous"], 0)

@@ -14,7 +14,7 @@ import uuid
 from pathlib import Path
 
 import contdax_path
-from contdax import devmap, report, suites
+from contdax import devmap, report, suites, workload
 from contdax_run import contdax
 
 SIZE = "1G"
@@ -122,7 +122,7 @@ class NvdimmDaxGuestTest(unittest.TestCase):
                       "ram", "--nvdimm-file", self.file, "--contpte",
                       "strict", "--", "daxgup.sh", "256", timeout=900)
         self.assertEqual(res.returncode, 0, res.stdout + res.stderr)
-        dax, times = report.parse_daxgup(res.stdout)
+        dax, times = workload.parse_daxgup(res.stdout)
         self.assertEqual(report.dax_problems("2M", "ram", dax, times), [])
         self.assertIn("violations 0", res.stderr)
 

@@ -11,7 +11,7 @@ from unittest import mock
 
 import contdax_path  # noqa: F401
 from contdax import (cache, devmap, linux_lines, machine, report, results,
-                     suites)
+                     suites, workload)
 
 
 def fork_lines(child_ok=1, allocs=64):
@@ -114,21 +114,21 @@ def daxgup_output(align=2097152, times=None, modes="uaL"):
 
 class DaxReportTest(unittest.TestCase):
     def test_parse_and_accept(self):
-        facts, times = report.parse_daxgup(daxgup_output())
+        facts, times = workload.parse_daxgup(daxgup_output())
         self.assertEqual(times["a"]["get"], [100] * 10)
         self.assertEqual(report.dax_problems("2M", "ram", facts, times), [])
 
     def test_wrong_align_and_missing_mode(self):
-        facts, times = report.parse_daxgup(daxgup_output(4096, modes="ua"))
+        facts, times = workload.parse_daxgup(daxgup_output(4096, modes="ua"))
         found = report.dax_problems("2M", "ram", facts, times)
         self.assertEqual(len(found), 2, found)
         self.assertIn("align is 4096, not 2097152", found[0])
         self.assertIn("gup_test -L did not report 10 timings", found[1])
 
     def test_ratio_rows(self):
-        small = report.parse_daxgup(daxgup_output(
+        small = workload.parse_daxgup(daxgup_output(
             4096, {m: [900] * 10 for m in "uaL"}))[1]
-        big = report.parse_daxgup(daxgup_output())[1]
+        big = workload.parse_daxgup(daxgup_output())[1]
         text = report.render_dax({("2M", "ram"): big, ("4K", "ram"): small})
         row = [r for r in text.splitlines() if "4K/2M ram" in r][0]
         self.assertEqual(row.split()[-3:], ["9.0", "9.0", "9.0"])
@@ -326,7 +326,7 @@ class DevmapReportTest(unittest.TestCase):
     def test_full_fits_the_host(self):
         # 24 GiB hosts: the namespace (touched whole by gup_test) and the
         # guest, with room left for QEMU and the host
-        full = report.FULL
+        full = workload.FULL
         self.assertLessEqual(full.nvdimm + (int(full.mem[:-1]) << 30),
                              22 << 30)
         # gup_test -m fits in the namespace beside its reserve
@@ -365,7 +365,7 @@ class StrictReportTest(unittest.TestCase):
         steps = report.parse_strict(self.OUT)
         self.assertEqual(steps["mthp-stress"],
                          (0, "mthp-stress: mismatches 0"))
-        times = report.parse_daxgup(self.OUT)[1]
+        times = workload.parse_daxgup(self.OUT)[1]
         self.assertEqual(report.strict_problems(steps, times, stats(), 0),
                          [])
         self.assertIn("violations 0", report.render_strict(steps, stats()))
@@ -373,7 +373,7 @@ class StrictReportTest(unittest.TestCase):
     def test_violation_failure_and_silence(self):
         out = self.OUT.replace("step=cow status=0", "step=cow status=1")
         steps = report.parse_strict(out)
-        times = report.parse_daxgup(out)[1]
+        times = workload.parse_daxgup(out)[1]
         found = report.strict_problems(steps, times, stats(3, 0), 0)
         self.assertEqual(found, ["strict: cow exited with status 1",
                                  "strict: 3 violations, 0 conflict aborts",

@@ -1,0 +1,94 @@
+# SPDX-License-Identifier: GPL-2.0-or-later
+"""What every `contdax run` workload shares: the run's sizes, the
+statistics its tables print, gup_test's timings, and scratch backing
+files.  report.py (the smoke set, device-dax gup, strict) and devmap.py
+(compound devmaps, the DAX vmemmap deduplication) both build on it,
+and neither on the other's internals."""
+
+import os
+import re
+import statistics
+from dataclasses import dataclass
+
+from . import cache, machine
+
+# gup_test runs each benchmark this many times (the guest scripts' -r)
+GUP_TIMINGS = 10
+_BENCH = re.compile(r"(\w+)_BENCHMARK: Time: get:(\d+) put:(\d+) us")
+
+
+@dataclass(frozen=True)
+class Sizes:
+    """The inputs of one run: scaled to the guest by default."""
+    gup_mb: int = 512           # the THP gup acceleration patch's own -m 512
+    fork_mb: int = 64           # the fork batch-copy patch: 1 GiB
+    nvdimm: int = 1 << 30       # compound devmaps v4: 16G and 128G namespaces
+    dax_mb: int = 256           # compound devmaps v4: -m 16384
+    mem: str = "2G"
+
+
+# --full: the published benchmarks' own sizes as far as 24 GiB of host
+# memory allows: a 17G namespace holds compound devmaps v4's 16G
+# gup_test -m 16384 next to its info
+# block and memmap=dev reserve, beside a 4G guest (and a 1 GiB fork)
+FULL = Sizes(fork_mb=1024, nvdimm=17 << 30, dax_mb=16384, mem="4G")
+
+
+def median(values):
+    return statistics.median(values) if values else float("nan")
+
+
+def span(values, fmt="{:.0f}"):
+    """median [min..max] of values, or - for none."""
+    if not values:
+        return "-"
+    return (f"{fmt.format(median(values))} "
+            f"[{fmt.format(min(values))}..{fmt.format(max(values))}]")
+
+
+def parse_daxgup(text):
+    """dax facts, and per gup mode the get times in us (one per repeat,
+    over every run of that mode)."""
+    facts, times, mode = {}, {}, None
+    for line in text.splitlines():
+        if line.startswith("daxgup_begin="):
+            mode = line.split("=", 1)[1]
+            times.setdefault(mode, {"get": [], "status": 0})
+        elif line.startswith("daxgup_end="):
+            mode = None
+        elif mode and line.startswith("daxgup_status="):
+            times[mode]["status"] = int(line.split("=", 1)[1])
+        elif mode:
+            m = _BENCH.search(line)
+            if m:
+                times[mode]["get"].append(int(m.group(2)))
+        elif "=" in line:
+            k, v = line.split("=", 1)
+            if k.isidentifier():
+                facts[k] = v
+    return facts, times
+
+
+def short_timings(times, modes, want=GUP_TIMINGS):
+    """The gup_test modes that failed or did not give want timings."""
+    return [m for m in modes if not times.get(m) or times[m]["status"]
+            or len(times[m]["get"]) != want]
+
+
+def scratch_path(name):
+    """A report backing file of this process's: concurrent runs must not
+    format or remove each other's."""
+    d = cache.root() / "nvdimm"
+    d.mkdir(parents=True, exist_ok=True)
+    return d / f"report-{os.getpid()}-{name}.img"
+
+
+def execute_scratch(art, kernel, cmd, opts):
+    """Boot with opts.nvdimm backed by a scratch file of the report's,
+    removed afterwards: --full's are 17G, written as the guest touches
+    them."""
+    try:
+        return machine.execute(art.qemu.binary, kernel.image, art.initrd,
+                               cmd, opts, stream=False)
+    finally:
+        opts.nvdimm.path.unlink(missing_ok=True)
