@@ -280,7 +280,9 @@ def prepare(a):
     dedup_off = devmap.has_dedup_switch(REPO, line)
     if a.kernel or (a.kernel_src and not a.project_patches):
         # the series has them; the user's kernel may not
-        switch, dedup_off = (None if switch else switch), False
+        dedup_off = False
+        if switch:
+            switch = None
     return Artifacts(qemu, kernel, initrd, line, dedup_off, switch)
 
 

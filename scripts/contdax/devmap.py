@@ -264,7 +264,7 @@ def render_dedup(after, before):
         ["", "  arm64 DAX vmemmap deduplication (\"arm64: select "
          "ARCH_WANT_OPTIMIZE_DAX_VMEMMAP\"):",
          f"  compound=1, memmap=ram, 2M align, {_gib({'ram': after})} "
-         "nvdimm-dax",
+         f"nvdimm-dax; without: the same kernel booted with {DEDUP_OFF}",
          f"  {'':<36}{'without':>16}{'with':>16}{'ratio':>7}"
          f"{'published hw':>14}"]
         + rows)
