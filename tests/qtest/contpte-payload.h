@@ -96,6 +96,17 @@ enum contpte_case {
      * page 2 of the first MODEL_WAYS, pause (step 1), then of the last.
      */
     CASE_WAYS,
+    /*
+     * Differential fuzzing: from each of MB_FUZZ_SEEDS seeds (the first
+     * MB_SEED), MB_FUZZ_OPS random operations on FUZZ_GROUPS groups of
+     * level 3 entries: repaint a group, load, store, AT S1E1R/W, TLBI of
+     * every kind.  With MB_FUZZ_LEGAL every change follows
+     * break-before-make and keeps each group consistent, so every mode
+     * must give the guest the same results: each seed's hash of every
+     * loaded value, fault syndrome and PAR_EL1 goes to MB_FUZZ_HASHES.
+     * Without it, entries are also written raw, with any bits.
+     */
+    CASE_FUZZ,
 };
 
 /* The model's group cache (target/arm/contpte-internal.h), for CASE_WAYS. */
@@ -135,6 +146,16 @@ enum contpte_case {
 #define MB_TTL              0xd0    /* in: CASE_TTL's TLBI level hint */
 #define MB_ISAR0            0xd8    /* out: ID_AA64ISAR0_EL1 */
 #define MB_SMP_MMFR1        0xe0    /* out: vCPU 1's ID_AA64MMFR1_EL1 */
+#define MB_LAST_ESR         0xe8    /* out: ESR_EL1 of the last exception */
+#define MB_LAST_FAR         0xf0    /* out: FAR_EL1 of the last exception */
+#define MB_SEED             0xf8    /* in: CASE_FUZZ's first seed */
+#define MB_FUZZ_SEEDS       0x100   /* in: seeds, at most FUZZ_MAX_SEEDS */
+#define MB_FUZZ_OPS         0x108   /* in: operations per seed */
+#define MB_FUZZ_LEGAL       0x110   /* in: 1: well-defined sequences only */
+#define MB_FUZZ_HASHES      0x1000  /* out: one hash per seed */
+
+#define FUZZ_MAX_SEEDS      8192
+#define FUZZ_GROUPS         4
 
 /* CASE_TTL: the words at page 2 of the group before and after the move. */
 #define SMP_REFILL_ROUNDS   32

@@ -35,6 +35,10 @@ typedef struct ContpteCase {
     uint64_t retries;   /* faults the payload retries (MB_RETRIES) */
     uint64_t ttl;       /* CASE_TTL: the TLBIs' level hint (MB_TTL) */
     bool stale;         /* CASE_TTL: the TLBIs must invalidate nothing */
+    uint64_t seed;      /* CASE_FUZZ: the first seed (MB_SEED) */
+    uint64_t seeds;     /* CASE_FUZZ: how many (MB_FUZZ_SEEDS) */
+    uint64_t ops;       /* CASE_FUZZ: operations per seed (MB_FUZZ_OPS) */
+    bool legal;         /* CASE_FUZZ: well-defined only (MB_FUZZ_LEGAL) */
 } ContpteCase;
 
 static const char *const case_names[CASE__MAX] = {
@@ -114,6 +118,10 @@ static QTestState *start_payload(const ContpteCase *c, const char *log)
     qtest_writeq(qts, CONTPTE_MAILBOX + MB_CASE, c->kind);
     qtest_writeq(qts, CONTPTE_MAILBOX + MB_RETRIES, c->retries);
     qtest_writeq(qts, CONTPTE_MAILBOX + MB_TTL, c->ttl);
+    qtest_writeq(qts, CONTPTE_MAILBOX + MB_SEED, c->seed);
+    qtest_writeq(qts, CONTPTE_MAILBOX + MB_FUZZ_SEEDS, c->seeds);
+    qtest_writeq(qts, CONTPTE_MAILBOX + MB_FUZZ_OPS, c->ops);
+    qtest_writeq(qts, CONTPTE_MAILBOX + MB_FUZZ_LEGAL, c->legal);
     qobject_unref(qmp_ok(qts, "{'execute': 'cont'}"));
     return qts;
 }
@@ -783,6 +791,110 @@ static void test_at(const void *data)
     unlink(log);
 }
 
+/*
+ * Differential fuzzing (CASE_FUZZ): the payload runs @seeds seeds of
+ * random operations on random groups and reports one hash per seed of
+ * everything the guest saw.  Well-defined sequences (@legal) must give
+ * every mode the hashes and exception count of contpte=off, with no
+ * violation; any sequence must leave QEMU running and the payload done.
+ * CONTPTE_FUZZ_SEEDS=N runs N seeds per granule instead, for campaigns.
+ */
+typedef struct FuzzCase {
+    unsigned granule_bits;
+    bool legal;
+    uint64_t seeds;
+    uint64_t ops;
+} FuzzCase;
+
+typedef struct FuzzRun {
+    uint64_t exceptions;
+    uint64_t groups_cached;
+    uint64_t violations;
+    uint64_t *hashes;
+} FuzzRun;
+
+static FuzzRun fuzz_boot(const FuzzCase *f, const char *mode,
+                         uint64_t first, uint64_t seeds)
+{
+    g_autofree char *log = temp_log();
+    ContpteCase c = {
+        .mode = mode, .granule_bits = f->granule_bits, .level = 3,
+        .kind = CASE_FUZZ, .seed = first, .seeds = seeds, .ops = f->ops,
+        .legal = f->legal,
+    };
+    QTestState *qts = start_payload(&c, log);
+    FuzzRun r = { .hashes = g_new(uint64_t, seeds) };
+
+    /* up to 10 minutes: a campaign's boot runs FUZZ_MAX_SEEDS seeds */
+    for (int i = 0; i < 600000 && mb(qts, MB_DONE) != 1; i++) {
+        g_usleep(1000);
+    }
+    g_assert_cmpuint(mb(qts, MB_DONE), ==, 1);
+    r.exceptions = mb(qts, MB_EXCEPTIONS);
+    for (uint64_t s = 0; s < seeds; s++) {
+        r.hashes[s] = mb(qts, MB_FUZZ_HASHES + 8 * s);
+    }
+    if (strcmp(mode, "off")) {
+        r.groups_cached = total_stat(qts, "groups-cached");
+        for (size_t k = 0; k < G_N_ELEMENTS(kinds); k++) {
+            r.violations += violations_of(qts, kinds[k]);
+        }
+    }
+    qtest_quit(qts);
+    unlink(log);
+    return r;
+}
+
+static void test_fuzz(const void *data)
+{
+    static const char *const modes[] = { "off", "on", "check", "strict" };
+    const FuzzCase *f = data;
+    const char *env = getenv("CONTPTE_FUZZ_SEEDS");
+    uint64_t total = env ? g_ascii_strtoull(env, NULL, 10) : f->seeds;
+
+    for (uint64_t first = 0; first < total; first += FUZZ_MAX_SEEDS) {
+        uint64_t seeds = MIN(total - first, FUZZ_MAX_SEEDS);
+        FuzzRun off = fuzz_boot(f, "off", first, seeds);
+
+        for (size_t m = 1; m < G_N_ELEMENTS(modes); m++) {
+            FuzzRun r = fuzz_boot(f, modes[m], first, seeds);
+
+            if (f->legal) {
+                g_assert_cmpuint(r.exceptions, ==, off.exceptions);
+                g_assert_cmpuint(r.violations, ==, 0);
+                g_assert_cmpuint(r.groups_cached, >, 0);
+                for (uint64_t s = 0; s < seeds; s++) {
+                    if (r.hashes[s] != off.hashes[s]) {
+                        g_error("seed %" PRIu64 ": contpte=%s differs "
+                                "from off", first + s, modes[m]);
+                    }
+                }
+            }
+            g_free(r.hashes);
+        }
+        g_free(off.hashes);
+    }
+}
+
+static void add_fuzz_cases(void)
+{
+    for (unsigned legal = 0; legal < 2; legal++) {
+        for (unsigned g = 12; g <= 16; g += 2) {
+            FuzzCase *f = g_new0(FuzzCase, 1);
+            g_autofree char *path = NULL;
+
+            /* 16K groups have 128 entries: each repaint costs more */
+            *f = (FuzzCase) {
+                .granule_bits = g, .legal = legal,
+                .seeds = g == 14 ? 16 : 64, .ops = 200,
+            };
+            path = g_strdup_printf("/contpte/fuzz/%s/%uk",
+                                   legal ? "legal" : "any", 1u << (g - 10));
+            qtest_add_data_func_full(path, f, test_fuzz, g_free);
+        }
+    }
+}
+
 static void add_cases(const char *mode)
 {
     static const unsigned granules[] = { 12, 14, 16 };
@@ -858,5 +970,6 @@ int main(int argc, char **argv)
     }
     add_hw_cases();
     add_ttl_cases();
+    add_fuzz_cases();
     return g_test_run();
 }

@@ -12,6 +12,7 @@
 #include <stdbool.h>
 #include "../contpte-payload.h"
 #include "entry.h"
+#include "payload.h"
 
 #define RAM_BASE        0x40000000ULL
 #define RAM_SIZE        0x80000000ULL   /* the test runs with -m 2G */
@@ -32,13 +33,10 @@
 
 #define NORMAL          (DESC_ATTRINDX(0) | DESC_SH(3) | DESC_AF)
 
-/* volatile: the test reads the mailbox from outside, while we run */
-static volatile uint64_t *const mailbox = (uint64_t *)CONTPTE_MAILBOX;
-static unsigned granule_bits, stride, start_level;
+unsigned granule_bits;
+static unsigned stride, start_level;
 static uint64_t pool_next = POOL_BASE;
 static uint64_t ttbr0;
-
-#define MB(off)         mailbox[(off) / 8]
 
 static inline void dsb_isb(void)
 {
@@ -62,8 +60,7 @@ static unsigned level_shift(unsigned level)
     return granule_bits + stride * (3 - level);
 }
 
-/* The descriptor slot for @va at @level, creating tables on the way. */
-static uint64_t *slot(uint64_t va, unsigned level)
+uint64_t *slot(uint64_t va, unsigned level)
 {
     uint64_t table = ttbr0;
 
@@ -102,6 +99,8 @@ uint64_t sync_exception(void)
         MB(MB_FAR) = far;
         MB(MB_ELR) = elr;
     }
+    MB(MB_LAST_ESR) = esr;
+    MB(MB_LAST_FAR) = far;
     MB(MB_EXCEPTIONS) = MB(MB_EXCEPTIONS) + 1;
     return MB(MB_EXCEPTIONS) <= MB(MB_RETRIES) ? 0 : 4;
 }
@@ -395,6 +394,9 @@ void payload_main(void)
     MB(MB_VA) = GROUP_VA;
     MB(MB_ENTRIES) = entries;
     MB(MB_PAGE_SIZE) = page;
+    if (c == CASE_FUZZ) {
+        fuzz_setup();
+    }
     MB(MB_STAGE) = 2;
     enable_mmu();
     MB(MB_STAGE) = 3;
@@ -536,6 +538,9 @@ void payload_main(void)
         group_set(0, entries, true);
         dsb_isb();
         sum = probe_load(GROUP_VA + CONTPTE_PROBE * page);
+        break;
+    case CASE_FUZZ:
+        fuzz_run();
         break;
     case CASE_AT:
         /*
