@@ -19,53 +19,24 @@
  * "cow broken: ..." and exits 1 when it reads the parent's store; exits 2
  * when the setup fails.
  */
-#include "../mthp-block.h"
-#include <sys/wait.h>
+#include "../cow-child.h"
 
 #define SIZE		(128 << 10)
 #define HALF		(SIZE / 2)
 #define FILL		0x22
 #define PARENT		0xdd
 
-/* The child: wait for the parent's store, then report what it reads. */
-static void child(int from_parent, const uint8_t *shared)
-{
-	char go;
-	uint8_t seen;
-
-	if (read(from_parent, &go, 1) != 1)
-		_exit(2);
-	seen = peek(shared);
-	if (seen != FILL)
-		printf("cow broken: the child reads 0x%02x, the parent's store after fork() and mremap(), where it wrote 0x%02x before fork()\n",
-		       seen, FILL);
-	fflush(stdout);		/* _exit() does not */
-	_exit(seen == FILL ? 0 : 1);
-}
-
 int main(void)
 {
 	uint8_t *folio = mthp("128kB", SIZE, FILL);
 	uint8_t *to = aligned_area(SIZE);
-	int go[2], status;
-	pid_t pid;
+	struct cow_child child;
 
 	if (madvise(folio, HALF, MADV_DONTFORK)) {
 		perror("madvise(MADV_DONTFORK)");
 		return 2;
 	}
-	if (pipe(go)) {
-		perror("pipe");
-		return 2;
-	}
-	fflush(stdout);
-	pid = fork();
-	if (pid < 0) {
-		perror("fork");
-		return 2;
-	}
-	if (pid == 0)
-		child(go[0], &folio[HALF]);
+	child = cow_child(&folio[HALF], FILL, "mremap()");
 	if (madvise(folio, HALF, MADV_DOFORK)) {
 		perror("madvise(MADV_DOFORK)");
 		return 2;
@@ -76,17 +47,5 @@ int main(void)
 		return 2;
 	}
 	poke(&to[HALF], PARENT);
-	if (peek(&to[HALF]) != PARENT || peek(&to[0]) != FILL) {
-		fprintf(stderr, "setup: the parent does not read its own data\n");
-		return 2;
-	}
-	if (write(go[1], "", 1) != 1 || waitpid(pid, &status, 0) != pid ||
-	    !WIFEXITED(status) || WEXITSTATUS(status) > 1) {
-		fprintf(stderr, "setup: the child failed\n");
-		return 2;
-	}
-	if (WEXITSTATUS(status))
-		return 1;
-	printf("ok\n");
-	return 0;
+	return cow_child_verdict(child, &to[HALF], PARENT, &to[0], FILL);
 }
