@@ -26,8 +26,9 @@ HOST_PACKAGES = [
     "libc6-dev-arm64-cross", "gzip",
     # disk images the nvdimm-dax qtests must refuse to format
     "fdisk", "e2fsprogs", "xfsprogs",
-    # export-patches; the shared objects ndctl and daxctl need
-    "git", "binutils-aarch64-linux-gnu",
+    # export-patches; the shared objects ndctl and daxctl need; depmod,
+    # for the index of the guest's built-in modules
+    "git", "binutils-aarch64-linux-gnu", "kmod",
     # the fuzz suite: libFuzzer and the sanitizers' runtimes
     "clang", "libclang-rt-dev",
     # the style suite's Python checks

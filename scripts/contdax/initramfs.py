@@ -11,6 +11,7 @@ that /dev/console can be a device node without root.
 
 import gzip
 import re
+import shutil
 import stat
 import subprocess
 from pathlib import Path
@@ -145,10 +146,30 @@ class Cpio:
         self.f.close()
 
 
+# where the guest's module index lives (depmod wants a version-shaped
+# name); guest/init links /lib/modules/$(uname -r) to it
+MODULES_DIR = "lib/modules/0.0-contdax"
+
+
+def kernel_modules(s, repo, out):
+    """MODULES_DIR: the index of the built-in modules that
+    guest/modules.builtin lists, made by depmod.  The kernels have no
+    loadable modules, but libkmod, through which daxctl asks for kmem,
+    knows a built-in one only from that index."""
+    top = out / "modules"
+    d = top / MODULES_DIR
+    d.mkdir(parents=True)
+    shutil.copy(repo / "guest/modules.builtin", d / "modules.builtin")
+    (d / "modules.order").write_text("")
+    s.run(["depmod", "-b", top, d.name])
+    return [(f"{MODULES_DIR}/{p.name}", p) for p in sorted(d.iterdir())]
+
+
 def _write(path, busybox, init, programs, tools):
     c = Cpio(path)
-    for d in ["bin", "sbin", "dev", "etc", "lib", "proc", "sys", "tmp",
-              "root", "mnt", "usr", "usr/bin", "usr/sbin"]:
+    for d in ["bin", "sbin", "dev", "etc", "lib", "lib/modules",
+              MODULES_DIR, "proc", "sys", "tmp", "root", "mnt", "usr",
+              "usr/bin", "usr/sbin"]:
         c.dir(d)
     c.chardev("dev/console", 5, 1)
     c.file("init", init.read_bytes())
@@ -188,6 +209,7 @@ def build(repo, line):
                 programs = (sorted(tests.iterdir()) + sorted(progs.iterdir())
                             + guest_scripts(repo))
                 _write(out / "initramfs.cpio.gz", out / "bb" / busybox[0],
-                       repo / "guest/init", programs, debian_tools(s, out))
+                       repo / "guest/init", programs,
+                       debian_tools(s, out) + kernel_modules(s, repo, out))
                 s.run(["rm", "-rf", out / "debs"])
     return entry.path / "initramfs.cpio.gz"
