@@ -68,8 +68,10 @@ def unit_build(repo, fuzz=False):
     build = cache.root() / "unit-build" / (tree + ("-fuzz" if fuzz else ""))
     if not (build / "build.ninja").exists():
         shutil.rmtree(build, ignore_errors=True)
+        # fuzzers run optimised: a campaign is millions of executions
         subprocess.run(["meson", "setup", str(build), str(repo)]
-                       + (["-Dfuzz=true"] if fuzz else []), check=True,
+                       + (["-Dfuzz=true", "-Dbuildtype=debugoptimized"]
+                          if fuzz else []), check=True,
                        env=dict(os.environ, CC="clang") if fuzz else None)
     subprocess.run(["ninja", "-C", str(build)], check=True)
     return build
