@@ -77,33 +77,6 @@ class NvdimmDaxGuestTest(unittest.TestCase):
                                 "align": ns[0]["align"],
                                 "mode": "devdax"}])
 
-    def test_daxctl_onlines_the_device_as_system_ram(self):
-        # daxctl reconfigure-device --mode system-ram: kmem hot-adds the
-        # device's range as RAM, in memory blocks, and the guest's
-        # MemTotal grows by what kmem added
-        out = self.run_guest(
-            "sh", "-c", "grep MemTotal /proc/meminfo; "
-            "daxctl reconfigure-device --mode system-ram dax0.0 "
-            ">/dev/null && daxctl list; echo --; "
-            "grep MemTotal /proc/meminfo; "
-            "cat /sys/devices/system/memory/block_size_bytes; "
-            "cat /sys/devices/system/memory/memory*/state | sort | uniq -c",
-            memmap="ram")
-        before, rest = out.split("\n", 1)
-        listed, after = rest.split("--\n")
-        dax = json.loads(listed)
-        self.assertEqual(dax[0]["mode"], "system-ram", out)
-        kib = [int(line.split()[1]) for line in (before, after.split("\n")[0])]
-        block = int(after.splitlines()[1], 16)
-        online = {line.split()[1]: int(line.split()[0])
-                  for line in after.splitlines()[2:]}
-        # whole memory blocks of the device, all online
-        added = kib[1] - kib[0]
-        self.assertGreater(added, 0, out)
-        self.assertEqual(online.get("offline", 0), 0, out)
-        self.assertLessEqual(added * 1024, dax[0]["size"], out)
-        self.assertGreater(added * 1024, dax[0]["size"] - 2 * block, out)
-
     def check_mapping(self, align, memmap, boot):
         out = self.run_guest("sh", "-c", "cat /sys/bus/dax/devices/dax0.0/"
                              "align; daxmap -m 64", align=align,
