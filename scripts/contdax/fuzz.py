@@ -26,6 +26,12 @@ def check_targets(names):
                              f"{', '.join(TARGETS)}")
 
 
+def _failures(found):
+    """The inputs libFuzzer left in found for a crash, sanitizer report,
+    broken property or leak."""
+    return sorted(found.glob("crash-*")) + sorted(found.glob("leak-*"))
+
+
 def campaign(repo, targets, runs):
     """Run each target for runs executions; one row each.  Returns the
     exit status: 1 if any target found a failure."""
@@ -35,6 +41,8 @@ def campaign(repo, targets, runs):
         found = cache.root() / "fuzz" / name
         found.mkdir(parents=True, exist_ok=True)
         corpus = repo / "tests" / "fuzz" / "corpus" / name
+        # what an earlier campaign left (since fixed) is not this one's
+        earlier = _failures(found)
         with step(f"fuzz {name}: {runs} runs", cache.log_dir()) as s:
             s.run([str(build / f"fuzz-{name}"), f"-runs={runs}",
                    "-print_final_stats=1", f"-artifact_prefix={found}/",
@@ -42,7 +50,7 @@ def campaign(repo, targets, runs):
             s.log.flush()
             text = s.log_path.read_text(errors="replace")
         stats = {k: int(v) for k, v in _STAT.findall(text)}
-        crashes = sorted(found.glob("crash-*")) + sorted(found.glob("leak-*"))
+        crashes = sorted(set(_failures(found)) - set(earlier))
         ok = stats.get("number_of_executed_units", 0) >= runs and not crashes
         say(f"    {name}: {stats.get('number_of_executed_units', 0)} runs, "
             f"{stats.get('average_exec_per_sec', 0)}/s, "

@@ -157,8 +157,8 @@ def workdir(tree_name, name):
     user tree's fragments and patches.  The ACPI flavour has objects of
     its own: CONFIG_ACPI and CONFIG_EFI are read by headers nearly every
     file includes, so sharing 4K's made each switch between the two
-    recompile 888 of 664 + 224 files.  One build per work source at a
-    time: it is shared by the flavours.  An object
+    recompile nearly all of the ACPI kernel's files.  One build per work
+    source at a time: it is shared by the flavours.  An object
     directory whose last build did not finish is wiped, since a killed
     compiler can leave a truncated object newer than its source that make
     would take as up to date.
@@ -253,7 +253,8 @@ def _user_objects(repo, line, frags, patch_list, acpi, granule):
 
     Configured as the line's own kernels (its fragments, its series), the
     tree shares their flavour's objects, so a tree that is Debian's plus
-    a few changes recompiles those changes only.  Otherwise it gets
+    a few changes recompiles those and what the series patches (the sync
+    rewrites each patched file).  Otherwise it gets
     objects of its own per fragments and patches: a user who builds with
     and without a patch that changes Kconfig (the DAX vmemmap select is
     read by mm.h, so by nearly every file) keeps both warm.

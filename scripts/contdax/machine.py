@@ -35,7 +35,8 @@ PORTS = ("stdout", "stderr", "status")
 KEEP = 16 << 20
 STATUS_KEEP = 4096
 _STATUS = re.compile(r"contdax-exit (\d{1,3})")
-CMDLINE_MAX = 2048 - 256  # arm64 COMMAND_LINE_SIZE, minus the fixed part
+COMMAND_LINE_SIZE = 2048   # arm64's, with its NUL
+CMDLINE_MAX = COMMAND_LINE_SIZE - 256  # the command, beside the fixed part
 
 
 UEFI_FIRMWARE = Path("/usr/share/qemu-efi-aarch64/QEMU_EFI.fd")
@@ -155,9 +156,15 @@ class Result:
 
 def kernel_cmdline(opts, encoded):
     """The guest's command line: console, opts.kernel_args, the command
-    (base64, read by guest/init)."""
-    return " ".join(["console=ttyAMA0 quiet panic=-1", *opts.kernel_args,
+    (base64, read by guest/init).  The kernel would cut a longer one,
+    and with it the command, so that is an error."""
+    line = " ".join(["console=ttyAMA0 quiet panic=-1", *opts.kernel_args,
                      f"contdax.cmd={encoded}"])
+    if len(line) >= COMMAND_LINE_SIZE:
+        raise ContdaxError(f"kernel command line too long with the "
+                           f"--kernel-arg words ({len(line)} bytes, at "
+                           f"most {COMMAND_LINE_SIZE - 1})")
+    return line
 
 
 def execute(qemu, kernel, initrd, command, opts, stream=True):

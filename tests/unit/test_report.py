@@ -302,6 +302,11 @@ class DevmapReportTest(unittest.TestCase):
         self.assertIn(" dax_vmemmap_optimize=off ", line)
         # guest/init reads the command last
         self.assertTrue(line.endswith(" contdax.cmd=eA=="))
+        # the kernel would cut a longer line, and the command with it
+        long_args = replace(opts, kernel_args=("x" * 2000,))
+        with self.assertRaisesRegex(machine.ContdaxError,
+                                    "--kernel-arg words"):
+            machine.kernel_cmdline(long_args, "eA==")
 
     def test_kernel_without_dedup(self):
         # the DAX vmemmap deduplication patch's before: compound=1 must
