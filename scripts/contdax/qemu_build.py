@@ -13,6 +13,8 @@ from . import cache, deps, patches, sources
 from .ui import ContdaxError, step
 
 OVERLAY_DIRS = ["hw", "target", "tests/qtest", "include"]
+# The build's device set (a build choice, not part of the exported series).
+DEVICES = "configs/devices/aarch64-softmmu/contdax.mak"
 # Bare-metal guest code the qtests boot (tests/qtest/NAME-payload/).
 PAYLOAD_CC = "aarch64-linux-gnu-gcc"
 PAYLOAD_CFLAGS = [
@@ -24,7 +26,8 @@ CONFIGURE = [
     "--target-list=aarch64-softmmu", "--disable-docs", "--disable-werror",
     "--enable-fdt=system", "--disable-user", "--without-default-features",
     "--enable-tcg", "--disable-install-blobs", "--python=/usr/bin/python3",
-    "--with-devices-aarch64=minimal", "--disable-debug-info",
+    "--without-default-devices", "--with-devices-aarch64=contdax",
+    "--disable-debug-info",
 ]
 
 
@@ -39,6 +42,7 @@ def _inputs(repo):
     for p in patches.read_series(repo / "patches/qemu"):
         inputs.add_file(f"patch:{p.name}", p)
     inputs.add_tree("overlay", repo, OVERLAY_DIRS)
+    inputs.add_file("devices", repo / DEVICES)
     inputs.add("configure", " ".join(CONFIGURE))
     inputs.add("cc", cache.tool_version("cc"))
     inputs.add("payload-cc", cache.tool_version(PAYLOAD_CC))
@@ -111,6 +115,7 @@ def build(repo):
             sources.unpack_qemu(s, src)
             patches.apply(s, series, src)
             _overlay(repo, src)
+            add_new_file(repo, DEVICES, src)
         with step("qemu: configure", logs) as s:
             (out / "build").mkdir()
             s.run([src / "configure"] + CONFIGURE, cwd=out / "build")
