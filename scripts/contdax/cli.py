@@ -432,7 +432,8 @@ def boot_command(a):
                           versions(arts), sizes)
     art = prepare(a)
     if a.command == "bench":
-        return bench.run(art, opts, a.repeats)
+        baseline = qemu_build.build(REPO, model=False)
+        return bench.run(art, baseline.binary, opts, a.repeats)
     return machine.shell(art.qemu.binary, art.kernel.image, art.initrd, opts)
 
 

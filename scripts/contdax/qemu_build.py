@@ -15,6 +15,10 @@ from .ui import ContdaxError, step
 OVERLAY_DIRS = ["hw", "target", "tests/qtest", "include"]
 # The build's device set (a build choice, not part of the exported series).
 DEVICES = "configs/devices/aarch64-softmmu/contdax.mak"
+# The hooks of the nvdimm-dax device and the qtest list; the rest of the
+# series hooks in the contpte model.  `bench contpte` measures the model's
+# off mode against QEMU built with these only.
+DEVICE_HOOKS = ("0001", "0002", "0003")
 # Bare-metal guest code the qtests boot (tests/qtest/NAME-payload/).
 PAYLOAD_CC = "aarch64-linux-gnu-gcc"
 PAYLOAD_CFLAGS = [
@@ -36,10 +40,17 @@ def project_qtests(repo):
     return sorted(p.stem for p in (repo / "tests/qtest").glob("*-test.c"))
 
 
-def _inputs(repo):
+def series(repo, model=True):
+    """The hook patches, in order; without the model's if not model."""
+    hooks = patches.read_series(repo / "patches/qemu")
+    return hooks if model else [p for p in hooks
+                                if p.name[:4] in DEVICE_HOOKS]
+
+
+def _inputs(repo, model):
     inputs = cache.Inputs()
     inputs.add("qemu-source", sources.qemu_version())
-    for p in patches.read_series(repo / "patches/qemu"):
+    for p in series(repo, model):
         inputs.add_file(f"patch:{p.name}", p)
     inputs.add_tree("overlay", repo, OVERLAY_DIRS)
     inputs.add_file("devices", repo / DEVICES)
@@ -100,33 +111,43 @@ def _build_payloads(s, src, build):
               sources_ + ["-o", build / "tests/qtest" / f"{d.name}.elf"])
 
 
-def build(repo):
-    """Build QEMU if its cache entry is missing; return a QemuBuild."""
+def build(repo, model=True):
+    """Build QEMU if its cache entry is missing; return a QemuBuild.
+
+    Without model, only qemu-system-aarch64 is built, with the device
+    hooks alone: the baseline the contpte model's cost is measured on.
+    """
     logs = cache.log_dir()
-    with step("qemu: sources", logs) as s:
-        entry = cache.Entry("qemu", _inputs(repo))
-        series = patches.read_series(repo / "patches/qemu")
+    name = "qemu" if model else "qemu without the contpte model"
+    with step(f"{name}: sources", logs) as s:
+        inputs = _inputs(repo, model)
+        if not model:
+            inputs.add("variant", "device hooks only")
+        entry = cache.Entry("qemu", inputs)
+        hooks = series(repo, model)
     with entry.building() as out:
         if out is None:
             return QemuBuild(entry.path)
         src = out / "src"
-        with step(f"qemu {sources.qemu_version()}: unpack and patch",
+        with step(f"{name} {sources.qemu_version()}: unpack and patch",
                   logs) as s:
             sources.unpack_qemu(s, src)
-            patches.apply(s, series, src)
+            patches.apply(s, hooks, src)
             _overlay(repo, src)
             add_new_file(repo, DEVICES, src)
-        with step("qemu: configure", logs) as s:
+        with step(f"{name}: configure", logs) as s:
             (out / "build").mkdir()
             s.run([src / "configure"] + CONFIGURE, cwd=out / "build")
-        targets = ["qemu-system-aarch64"] + [
-            f"tests/qtest/{t}" for t in project_qtests(repo)]
-        with step("qemu: build", logs) as s:
+        targets = ["qemu-system-aarch64"]
+        if model:
+            targets += [f"tests/qtest/{t}" for t in project_qtests(repo)]
+        with step(f"{name}: build", logs) as s:
             s.run(["ninja", "-C", out / "build"] + targets)
-        with step("qemu: test payloads", logs) as s:
-            _build_payloads(s, src, out / "build")
+        if model:
+            with step("qemu: test payloads", logs) as s:
+                _build_payloads(s, src, out / "build")
         (out / "versions.json").write_text(json.dumps({
             "qemu-source": sources.qemu_version(),
-            "patches": [p.name for p in series],
+            "patches": [p.name for p in hooks],
         }, indent=1))
     return QemuBuild(entry.path)

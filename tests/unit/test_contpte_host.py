@@ -49,17 +49,25 @@ class ContpteHostTest(unittest.TestCase):
                           "contpte: invalid: VA 0x2000 ..."])
 
     def test_bench_ratios_and_verdicts(self):
-        times = {"off": [10e6, 11e6, 9e6], "on": [9e6] * 3,
-                 "check": [10.5e6] * 3, "strict": [12e6] * 3}
-        st = {"off": stats(1000), "on": stats(600, 100, 300),
-              "check": stats(610, 100, 290), "strict": stats(605, 100, 295)}
+        times = {"no-model": [10e6, 10e6, 8e6], "off": [10e6, 11e6, 9e6],
+                 "on": [9e6] * 3, "check": [10.5e6] * 3,
+                 "strict": [12e6] * 3}
+        st = {"no-model": None, "off": stats(1000),
+              "on": stats(600, 100, 300), "check": stats(610, 100, 290),
+              "strict": stats(605, 100, 295)}
         text = bench.render(times, st)
         rows = {line.split()[0]: line.split() for line in text.splitlines()}
-        self.assertEqual(rows["off"][4], "1.00")
-        self.assertEqual(rows["on"][4], "0.90")
-        self.assertEqual(rows["on"][6], "0.60")     # walks against off
-        self.assertIn("check: 1.05x off, within the 1.10 target", text)
-        self.assertIn("strict: 1.20x off, OVER the 1.10 target", text)
+        self.assertEqual(rows["no-model"][4], "1.000")
+        self.assertEqual(rows["no-model"][6], "-")      # no walks counted
+        # per round: 10/10, 11/10, 9/8 -> median 1.1, range 1.00-1.12
+        self.assertEqual(rows["off"][4:7], ["1.100", "1.00-1.12",
+                                            "no-model"])
+        # on against off per round: 0.9, 0.818, 1.0 -> 0.9
+        self.assertEqual(rows["on"][4], "0.900")
+        self.assertEqual(rows["on"][8], "0.60")     # walks against off
+        self.assertIn("off: 1.100x no-model, OVER the 1.01 target", text)
+        self.assertIn("check: 1.050x off, within the 1.10 target", text)
+        self.assertIn("strict: 1.200x off, OVER the 1.10 target", text)
 
     def test_bench_reads_the_workload_line(self):
         out = ("step=mthp-stress status=0 mthp-stress: 16 MiB, 300 "

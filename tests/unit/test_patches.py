@@ -3,8 +3,8 @@ import tempfile
 import unittest
 from pathlib import Path
 
-import contdax_path  # noqa: F401
-from contdax import patches
+import contdax_path
+from contdax import patches, qemu_build
 from contdax.ui import ContdaxError, Step
 
 GOOD = """--- a/f.txt
@@ -82,6 +82,30 @@ class PatchesTest(unittest.TestCase):
         p = self.write("m.patch", GOOD.replace("f.txt", "missing.txt"))
         with self.assertRaisesRegex(ContdaxError, "m.patch does not apply"):
             patches.apply(self.step, [p], self.tree)
+
+
+class BaselineHooksTest(unittest.TestCase):
+    """`bench contpte` measures the model's off mode against QEMU built
+    with the device hooks alone: they must leave the MMU, cputlb and the
+    monitor as upstream has them, and the model's hooks must all be out."""
+
+    def touched(self, patch):
+        return [ln[6:] for ln in patch.read_text().splitlines()
+                if ln.startswith("+++ b/")]
+
+    def test_the_baseline_has_no_hook_of_the_model(self):
+        every = qemu_build.series(contdax_path.REPO)
+        base = qemu_build.series(contdax_path.REPO, model=False)
+        self.assertEqual(len(base), len(qemu_build.DEVICE_HOOKS))
+        for p in base:
+            for f in self.touched(p):
+                self.assertTrue(f.startswith(("hw/", "tests/qtest/")),
+                                f"{p.name}: {f}")
+        for p in every:
+            if p not in base:
+                self.assertTrue(any(f.startswith(("target/", "accel/",
+                                                  "qapi/", "include/"))
+                                    for f in self.touched(p)), p.name)
 
 
 if __name__ == "__main__":
