@@ -1,15 +1,17 @@
 /*
  * SPDX-License-Identifier: GPL-2.0-or-later
  *
- * The state of the Contiguous-bit model shared by its files: the group
- * cache and checks (contpte.c), the CPU properties (contpte-cpu.c) and
- * the fault-loop detector (contpte-faults.c).
+ * The state of the Contiguous-bit model shared by its files: the MMU
+ * hooks (contpte.c), the group cache (contpte-groups.c), the checks and
+ * the watch list (contpte-watch.c), the reports (contpte-report.c), the
+ * CPU properties (contpte-cpu.c) and the fault-loop detector
+ * (contpte-faults.c).
  */
 
 #ifndef TARGET_ARM_CONTPTE_INTERNAL_H
 #define TARGET_ARM_CONTPTE_INTERNAL_H
 
-#include "qemu/atomic.h"
+#include "qemu/stats64.h"
 #include "contpte.h"
 
 #define CONTPTE_SETS        256     /* sets of cached groups per level */
@@ -50,9 +52,31 @@ typedef struct ContptePending {
     bool desc_be;
 } ContptePending;
 
+/* A group a walk may cache once it succeeds. */
+typedef struct ContpteFill {
+    bool valid;
+    uint64_t va;
+    int level;
+    ARMMMUIdx mmu_idx;
+    ARMSecuritySpace space;
+    unsigned group_bits;
+    unsigned origin;            /* the member hardware updates land on */
+} ContpteFill;
+
+/*
+ * The counters: added to by the vCPU's thread, read and reset by the
+ * monitor's, so every update is one atomic add (a reset is never lost).
+ */
+typedef struct ContpteCounters {
+#define CONTPTE_STAT64(field, member) Stat64 field;
+    CONTPTE_COUNTERS(CONTPTE_STAT64)
+#undef CONTPTE_STAT64
+    Stat64 violations[CONTPTE_KIND__MAX];
+} ContpteCounters;
+
 struct ArmContpte {
     ContpteMode mode;
-    ArmContpteStats stats;
+    ContpteCounters stats;
     unsigned ngroups;
     /* [0]: level 3, [1]: level 2; a group's set is chosen by its base */
     ContpteGroup groups[2][CONTPTE_SETS][CONTPTE_WAYS];
@@ -61,16 +85,13 @@ struct ArmContpte {
     ContptePending pending[CONTPTE_PENDING];
     unsigned next_pending;
     uintptr_t retaddr;
-    /* The group the walk in progress may cache once it succeeds. */
-    struct {
-        bool valid;
-        uint64_t va;
-        int level;
-        ARMMMUIdx mmu_idx;
-        ARMSecuritySpace space;
-        unsigned group_bits;
-        unsigned origin;        /* the member hardware updates land on */
-    } fill;
+    /*
+     * The group of the walk in progress on this vCPU, from arm_contpte_walk
+     * to arm_contpte_walk_done: the hooks in ptw.c have no state of their
+     * own to carry it in, and the hardware update of the walked descriptor
+     * (arm_contpte_hw_update_member) happens between the two.
+     */
+    ContpteFill fill;
     /* Where hardware AF/dirty updates land (-cpu ...,hwupdate=). */
     ContpteHwUpdate hwupdate;
     /* vCPUs without FEAT_HAFDBS (-cpu ...,hafdbs-off=), by index. */
@@ -98,23 +119,55 @@ struct ArmContpte {
     } fault;
 };
 
-static inline void stat_add(uint64_t *counter, uint64_t n)
-{
-    qatomic_set(counter, qatomic_read(counter) + n);
-}
-
 static inline uint64_t va_bits(uint64_t va)
 {
     return va & MAKE_64BIT_MASK(0, VA_BITS);
 }
 
-/* Log one violation of @kind at @descaddr, once per (descaddr, kind). */
-void contpte_report(CPUARMState *env, ArmContpte *s,
-                    const ArmContpteLeaf *leaf, unsigned kind,
-                    hwaddr descaddr, const char *what);
+/* contpte-groups.c */
+
+/* The cputlb indexes that hold translations of a stage 1 regime. */
+uint16_t contpte_core_idxmap(ARMMMUIdx mmu_idx);
+bool contpte_group_geometry(unsigned granule_bits, int level,
+                            ContpteGeometry *geo, unsigned *group_bits);
+/* The cached group of @level that translates @va, if any. */
+ContpteGroup *contpte_group_find(ArmContpte *s, int level,
+                                 unsigned group_bits, ARMMMUIdx mmu_idx,
+                                 ARMSecuritySpace space, uint64_t va);
+/* Drop @g and the translations cputlb holds from it. */
+void contpte_group_drop(CPUState *cs, ArmContpte *s, ContpteGroup *g,
+                        unsigned bits);
+/* Cache @fill's group, which the walk that chose it translated to @result. */
+void contpte_group_insert(CPUState *cs, ArmContpte *s, const ContpteFill *fill,
+                          const GetPhysAddrResult *result);
+/* cputlb flushed @len bytes from @lo (all if 0) of @idxmap. */
+void contpte_groups_flushed(CPUState *cs, ArmContpte *s, uint64_t lo,
+                            vaddr len, uint16_t idxmap, unsigned bits);
+
+/* contpte-watch.c */
 
 /* Read @n descriptors from @base in the table space of @leaf. */
 bool contpte_read_descs(CPUARMState *env, const ArmContpteLeaf *leaf,
                         hwaddr base, unsigned n, uint64_t *descs);
+
+/*
+ * Check the group @leaf belongs to.  Returns true if it is consistent;
+ * otherwise reports what is wrong and sets *@abort when strict mode must
+ * raise the conflict abort for it.
+ */
+bool contpte_check_walked_group(CPUARMState *env, ArmContpte *s,
+                                const ArmContpteLeaf *leaf,
+                                const ContpteGeometry *geo,
+                                unsigned group_bits, bool *abort);
+/* TLB maintenance of @idxmap, @len bytes from @lo (all if 0), on @cs. */
+void contpte_pendings_flushed(CPUState *cs, uint64_t lo, vaddr len,
+                              uint16_t idxmap);
+
+/* contpte-report.c */
+
+/* Log one violation of @kind at @descaddr, once per (descaddr, kind). */
+void contpte_report(CPUARMState *env, ArmContpte *s,
+                    const ArmContpteLeaf *leaf, unsigned kind,
+                    hwaddr descaddr, const char *what);
 
 #endif
