@@ -162,14 +162,12 @@ unsigned contpte_check_group(const uint64_t *descs, const ContpteGeometry *geo,
 
 const char *contpte_rule_name(ContpteRule rule)
 {
-    static const char *const names[CONTPTE_RULE__MAX] = {
-        [CONTPTE_RULE_INVALID] = "invalid-entry",
-        [CONTPTE_RULE_NO_CONT_BIT] = "missing-contiguous-bit",
-        [CONTPTE_RULE_TYPE] = "type-mismatch",
-        [CONTPTE_RULE_OA_ALIGN] = "unaligned-output-address",
-        [CONTPTE_RULE_OA_CONTIG] = "non-contiguous-output-address",
-        [CONTPTE_RULE_ATTR] = "attribute-mismatch",
-    };
-
-    return rule < CONTPTE_RULE__MAX ? names[rule] : "?";
+    switch (rule) {
+#define RULE_NAME(e, name, member) case e: return name;
+    CONTPTE_RULES(RULE_NAME)
+#undef RULE_NAME
+    case CONTPTE_RULE__MAX:
+        break;
+    }
+    return "?";
 }

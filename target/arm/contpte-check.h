@@ -37,6 +37,21 @@ typedef enum ContpteRule {
     CONTPTE_RULE__MAX,
 } ContpteRule;
 
+/*
+ * Each rule once: X(enumerator, name, member of the QAPI type
+ * ContpteViolations).  The name is what the model's reports, QMP and HMP
+ * call a violation of it; contpte.h adds the kinds that are not group
+ * rules.  contpte_rule_name() switches over every enumerator, so a rule
+ * missing here fails the (-Werror) unit build.
+ */
+#define CONTPTE_RULES(X) \
+    X(CONTPTE_RULE_INVALID, "invalid", invalid) \
+    X(CONTPTE_RULE_NO_CONT_BIT, "no-cont-bit", no_cont_bit) \
+    X(CONTPTE_RULE_TYPE, "type", type) \
+    X(CONTPTE_RULE_OA_ALIGN, "oa-align", oa_align) \
+    X(CONTPTE_RULE_OA_CONTIG, "oa-contig", oa_contig) \
+    X(CONTPTE_RULE_ATTR, "attr", attr)
+
 typedef struct ContpteViolation {
     ContpteRule rule;
     unsigned index;             /* the offending entry within the group */

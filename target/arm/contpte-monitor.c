@@ -20,14 +20,9 @@ static ContpteStats *stats_to_qapi(const ArmContpteStats *st)
     ContpteStats *q = g_new0(ContpteStats, 1);
     ContpteViolations *v = g_new0(ContpteViolations, 1);
 
-    v->invalid = st->violations[CONTPTE_RULE_INVALID];
-    v->no_cont_bit = st->violations[CONTPTE_RULE_NO_CONT_BIT];
-    v->type = st->violations[CONTPTE_RULE_TYPE];
-    v->oa_align = st->violations[CONTPTE_RULE_OA_ALIGN];
-    v->oa_contig = st->violations[CONTPTE_RULE_OA_CONTIG];
-    v->attr = st->violations[CONTPTE_RULE_ATTR];
-    v->break_before_make = st->violations[CONTPTE_KIND_BBM];
-    v->fault_loop = st->violations[CONTPTE_KIND_FAULT_LOOP];
+#define SET(e, name, member) v->member = st->violations[e];
+    CONTPTE_KINDS(SET)
+#undef SET
 
 #define TO_QAPI(field, member) q->member = st->field;
     CONTPTE_COUNTERS(TO_QAPI)

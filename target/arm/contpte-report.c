@@ -19,20 +19,14 @@
 static GMutex reported_lock;
 static GHashTable *reported;
 
-static const char *const kind_names[CONTPTE_KIND__MAX] = {
-    [CONTPTE_RULE_INVALID] = "invalid",
-    [CONTPTE_RULE_NO_CONT_BIT] = "no-cont-bit",
-    [CONTPTE_RULE_TYPE] = "type",
-    [CONTPTE_RULE_OA_ALIGN] = "oa-align",
-    [CONTPTE_RULE_OA_CONTIG] = "oa-contig",
-    [CONTPTE_RULE_ATTR] = "attr",
-    [CONTPTE_KIND_BBM] = "break-before-make",
-    [CONTPTE_KIND_FAULT_LOOP] = "fault-loop",
-};
-
 const char *arm_contpte_kind_name(unsigned kind)
 {
-    return kind < CONTPTE_KIND__MAX ? kind_names[kind] : "?";
+    switch (kind) {
+#define KIND_NAME(e, name, member) case e: return name;
+    CONTPTE_KINDS(KIND_NAME)
+#undef KIND_NAME
+    }
+    return "?";
 }
 
 static unsigned regime_asid(CPUARMState *env, ARMMMUIdx mmu_idx)

@@ -14,8 +14,15 @@
 
 /*
  * What a violation is counted as: the group rules, then break-before-make,
- * then a vCPU faulting on one descriptor over and over.
+ * then a vCPU faulting on one descriptor over and over.  Each once, as
+ * X(enumerator suffix, name, member of ContpteViolations); a new one is
+ * added here and in ContpteViolations (qapi/misc-target.json).
  */
+#define CONTPTE_KINDS(X) \
+    CONTPTE_RULES(X) \
+    X(CONTPTE_KIND_BBM, "break-before-make", break_before_make) \
+    X(CONTPTE_KIND_FAULT_LOOP, "fault-loop", fault_loop)
+
 #define CONTPTE_KIND_BBM        CONTPTE_RULE__MAX
 #define CONTPTE_KIND_FAULT_LOOP (CONTPTE_RULE__MAX + 1)
 #define CONTPTE_KIND__MAX       (CONTPTE_RULE__MAX + 2)
