@@ -10,12 +10,8 @@
 
 #include "qemu/osdep.h"
 #include "contpte-check.h"
+#include "contpte-desc.h"
 
-#define DESC_VALID      0
-#define DESC_TYPE       1
-#define DESC_AP2        7
-#define DESC_DBM        51
-#define DESC_CONT       52
 #define OA_TOP          48      /* output address bits [47:page_bits] */
 
 static uint64_t field(uint64_t desc, int start, int length)
@@ -33,15 +29,15 @@ static const struct {
     const char *name;
     int start, length;
 } group_fields[] = {
-    { "AttrIndx", 2, 3 },
-    { "NS", 5, 1 },
-    { "AP[1]", 6, 1 },
-    { "SH", 8, 2 },
-    { "nG", 11, 1 },
-    { "GP", 50, 1 },
-    { "DBM", DESC_DBM, 1 },
-    { "PXN", 53, 1 },
-    { "UXN", 54, 1 },
+    { "AttrIndx", CONTPTE_DESC_ATTRINDX, 3 },
+    { "NS", CONTPTE_DESC_NS, 1 },
+    { "AP[1]", CONTPTE_DESC_AP1, 1 },
+    { "SH", CONTPTE_DESC_SH, 2 },
+    { "nG", CONTPTE_DESC_NG, 1 },
+    { "GP", CONTPTE_DESC_GP, 1 },
+    { "DBM", CONTPTE_DESC_DBM, 1 },
+    { "PXN", CONTPTE_DESC_PXN, 1 },
+    { "UXN", CONTPTE_DESC_UXN, 1 },
 };
 
 bool contpte_geometry(unsigned granule_bits, int level, ContpteGeometry *geo)
@@ -105,7 +101,7 @@ unsigned contpte_check_group(const uint64_t *descs, const ContpteGeometry *geo,
     uint64_t base;
 
     for (unsigned i = 0; i < geo->entries; i++) {
-        if (field(descs[i], DESC_VALID, 1)) {
+        if (field(descs[i], CONTPTE_DESC_VALID, 1)) {
             ref = i;
             break;
         }
@@ -124,16 +120,16 @@ unsigned contpte_check_group(const uint64_t *descs, const ContpteGeometry *geo,
     for (unsigned i = 0; i < geo->entries; i++) {
         uint64_t d = descs[i], r = descs[ref];
 
-        if (!field(d, DESC_VALID, 1)) {
+        if (!field(d, CONTPTE_DESC_VALID, 1)) {
             add(v, max, &n, CONTPTE_RULE_INVALID, i, NULL, r, d);
             continue;
         }
-        if (!field(d, DESC_CONT, 1)) {
+        if (!field(d, CONTPTE_DESC_CONT, 1)) {
             add(v, max, &n, CONTPTE_RULE_NO_CONT_BIT, i, NULL, 1, 0);
         }
-        if (field(d, DESC_TYPE, 1) != field(r, DESC_TYPE, 1)) {
+        if (field(d, CONTPTE_DESC_TYPE, 1) != field(r, CONTPTE_DESC_TYPE, 1)) {
             add(v, max, &n, CONTPTE_RULE_TYPE, i, NULL,
-                field(r, DESC_TYPE, 1), field(d, DESC_TYPE, 1));
+                field(r, CONTPTE_DESC_TYPE, 1), field(d, CONTPTE_DESC_TYPE, 1));
         }
         if (output_address(d, geo) != base + i * size) {
             add(v, max, &n, CONTPTE_RULE_OA_CONTIG, i, NULL, base + i * size,
@@ -151,10 +147,10 @@ unsigned contpte_check_group(const uint64_t *descs, const ContpteGeometry *geo,
             }
         }
         /* AP[2] is the dirty state only where DBM is set in both */
-        if (field(d, DESC_AP2, 1) != field(r, DESC_AP2, 1) &&
-            !(field(d, DESC_DBM, 1) && field(r, DESC_DBM, 1))) {
+        if (field(d, CONTPTE_DESC_AP2, 1) != field(r, CONTPTE_DESC_AP2, 1) &&
+            !(field(d, CONTPTE_DESC_DBM, 1) && field(r, CONTPTE_DESC_DBM, 1))) {
             add(v, max, &n, CONTPTE_RULE_ATTR, i, "AP[2]",
-                field(r, DESC_AP2, 1), field(d, DESC_AP2, 1));
+                field(r, CONTPTE_DESC_AP2, 1), field(d, CONTPTE_DESC_AP2, 1));
         }
     }
     return n;

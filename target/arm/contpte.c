@@ -39,6 +39,7 @@
 #include "internals.h"
 #include "hw/core/cpu.h"
 #include "contpte.h"
+#include "contpte-desc.h"
 #include "contpte-internal.h"
 #include "trace.h"
 
@@ -150,7 +151,7 @@ bool arm_contpte_walk(CPUARMState *env, const ArmContpteLeaf *leaf,
 {
     CPUState *cs = env_cpu(env);
     ArmContpte *s = env_archcpu(env)->contpte;
-    bool cont = extract64(leaf->desc, 52, 1);
+    bool cont = extract64(leaf->desc, CONTPTE_DESC_CONT, 1);
     ContpteGeometry geo;
     unsigned group_bits = 0;
     bool grouped, abort = false;

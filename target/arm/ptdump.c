@@ -17,6 +17,7 @@
 #include "cpu.h"
 #include "internals.h"
 #include "contpte-check.h"
+#include "contpte-desc.h"
 
 #define OA_MASK MAKE_64BIT_MASK(0, 48)
 
@@ -55,17 +56,17 @@ static void print_leaf(PtDump *d, uint64_t va, uint64_t desc, int level,
                    " L%d %s AttrIndx=%u SH=%u AP=%u%s%s%s%s%s",
                    va, va + size - 1, oa, level,
                    level == 3 ? "page " : "block",
-                   (unsigned)extract64(desc, 2, 3),
-                   (unsigned)extract64(desc, 8, 2),
-                   (unsigned)extract64(desc, 6, 2),
-                   extract64(desc, 54, 1) ? " UXN" : "",
-                   extract64(desc, 53, 1) ? " PXN" : "",
-                   extract64(desc, 11, 1) ? " nG" : "",
-                   extract64(desc, 10, 1) ? " AF" : "",
-                   extract64(desc, 51, 1) ? " DBM" : "");
+                   (unsigned)extract64(desc, CONTPTE_DESC_ATTRINDX, 3),
+                   (unsigned)extract64(desc, CONTPTE_DESC_SH, 2),
+                   (unsigned)extract64(desc, CONTPTE_DESC_AP1, 2),
+                   extract64(desc, CONTPTE_DESC_UXN, 1) ? " UXN" : "",
+                   extract64(desc, CONTPTE_DESC_PXN, 1) ? " PXN" : "",
+                   extract64(desc, CONTPTE_DESC_NG, 1) ? " nG" : "",
+                   extract64(desc, CONTPTE_DESC_AF, 1) ? " AF" : "",
+                   extract64(desc, CONTPTE_DESC_DBM, 1) ? " DBM" : "");
     if (group > 1) {
         monitor_printf(d->mon, " cont x%u", group);
-    } else if (extract64(desc, 52, 1)) {
+    } else if (extract64(desc, CONTPTE_DESC_CONT, 1)) {
         monitor_printf(d->mon, " cont (group misprogrammed)");
     }
     monitor_printf(d->mon, "\n");
@@ -99,7 +100,8 @@ static void dump_table(PtDump *d, hwaddr table, int level, uint64_t va_base)
         if (level == 0) {
             continue;   /* a block descriptor is invalid at level 0 */
         }
-        if (has_groups && extract64(desc, 52, 1) && i % geo.entries == 0 &&
+        if (has_groups && extract64(desc, CONTPTE_DESC_CONT, 1) &&
+            i % geo.entries == 0 &&
             i + geo.entries <= n &&
             contpte_check_group(&descs[i], &geo, NULL, 0) == 0) {
             print_leaf(d, va, desc, level,

@@ -16,6 +16,7 @@
 #include "qobject/qdict.h"
 #include "qobject/qnum.h"
 #include "contpte-payload.h"
+#include "../../target/arm/contpte-desc.h"
 #include "contdax-qtest.h"
 
 #define ESR_EC(esr)         ((esr) >> 26)
@@ -417,8 +418,8 @@ static void test_bbm_level(const void *data)
     unlink(log);
 }
 
-#define DESC_AF             (1ULL << 10)
-#define DESC_AP_RO          (1ULL << 7)
+#define DESC_AF             (1ULL << CONTPTE_DESC_AF)
+#define DESC_AP_RO          (1ULL << CONTPTE_DESC_AP2)
 #define FSC_ACCESS_L3       0x0b
 #define FAULT_LOOP_FAULTS   1000    /* contpte-faults.c */
 

@@ -23,12 +23,6 @@
 #define POOL_PA         0x50000000ULL
 #define POOL_GROUPS     8               /* groups' worth of data pages */
 
-#define DESC_VALID      (1ULL << 0)
-#define DESC_PAGE       (1ULL << 1)
-#define DESC_AP_RO      (1ULL << 7)
-#define DESC_AF         (1ULL << 10)
-#define DESC_DBM        (1ULL << 51)
-#define DESC_CONT       (1ULL << 52)
 
 static uint64_t rng, hash;
 static uint64_t *region;        /* the FUZZ_GROUPS * entries slots */
@@ -183,7 +177,7 @@ static uint64_t random_attrs(void)
     uint64_t a = (uint64_t)below(2) << 2       /* AttrIndx 0 WB, 1 NC */
                  | sh[below(3)]
                  | (rnd() & (1ULL << 11))      /* nG */
-                 | (rnd() & (3ULL << 53))      /* PXN, UXN */
+                 | (rnd() & (DESC_PXN | DESC_UXN))
                  | (rnd() & DESC_DBM);
 
     return a | (rnd() & DESC_AP_RO);
@@ -215,7 +209,7 @@ static void op_repaint(unsigned g)
         tlbi_slot(g * entries + i);
     }
     for (unsigned i = 0; i < entries; i++) {
-        uint64_t e = attrs | DESC_VALID | DESC_PAGE |
+        uint64_t e = attrs | DESC_VALID | DESC_TABLE |
                      (rnd() & DESC_AF);
 
         if (attrs & DESC_DBM) {

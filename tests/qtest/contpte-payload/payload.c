@@ -20,17 +20,6 @@
 #define GROUP_VA        0x8000000000ULL /* 512G: aligned for every group */
 #define UNTOUCHED_VA    0x60000000ULL   /* identity-mapped, never accessed */
 
-#define DESC_VALID      (1ULL << 0)
-#define DESC_TABLE      (1ULL << 1)     /* table, or page at level 3 */
-#define DESC_ATTRINDX(i) ((uint64_t)(i) << 2)
-#define DESC_AP_RO      (1ULL << 7)     /* AP[2] */
-#define DESC_SH(s)      ((uint64_t)(s) << 8)
-#define DESC_AF         (1ULL << 10)
-#define DESC_NG         (1ULL << 11)
-#define DESC_DBM        (1ULL << 51)
-#define DESC_CONT       (1ULL << 52)
-#define DESC_UXN        (1ULL << 54)
-
 #define NORMAL          (DESC_ATTRINDX(0) | DESC_SH(3) | DESC_AF)
 
 unsigned granule_bits;

@@ -9,6 +9,20 @@
 
 #include <stdint.h>
 #include "../contpte-payload.h"
+#include "../../../target/arm/contpte-desc.h"
+
+/* Descriptor bits, as masks. */
+#define DESC_VALID      (1ULL << CONTPTE_DESC_VALID)
+#define DESC_TABLE      (1ULL << CONTPTE_DESC_TYPE) /* or page at level 3 */
+#define DESC_ATTRINDX(i) ((uint64_t)(i) << CONTPTE_DESC_ATTRINDX)
+#define DESC_AP_RO      (1ULL << CONTPTE_DESC_AP2)
+#define DESC_SH(s)      ((uint64_t)(s) << CONTPTE_DESC_SH)
+#define DESC_AF         (1ULL << CONTPTE_DESC_AF)
+#define DESC_NG         (1ULL << CONTPTE_DESC_NG)
+#define DESC_DBM        (1ULL << CONTPTE_DESC_DBM)
+#define DESC_CONT       (1ULL << CONTPTE_DESC_CONT)
+#define DESC_PXN        (1ULL << CONTPTE_DESC_PXN)
+#define DESC_UXN        (1ULL << CONTPTE_DESC_UXN)
 
 /* volatile: the test reads the mailbox from outside, while we run */
 #define MB(off)         (((volatile uint64_t *)CONTPTE_MAILBOX)[(off) / 8])
