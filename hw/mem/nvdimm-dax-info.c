@@ -11,6 +11,9 @@
  */
 
 #include "qemu/osdep.h"
+#include "qemu/bswap.h"
+#include "qemu/cutils.h"
+#include "qemu/host-utils.h"
 #include "hw/mem/nvdimm-dax-info.h"
 
 #define OFF_SIGNATURE        0
@@ -37,40 +40,13 @@
 static const char dax_sig[NVDIMM_DAX_INFO_SIG_LEN] = "NVDIMM_DAX_INFO";
 static const char pfn_sig[NVDIMM_DAX_INFO_SIG_LEN] = "NVDIMM_PFN_INFO";
 
-static void put_le(uint8_t *p, uint64_t v, int bytes)
-{
-    for (int i = 0; i < bytes; i++) {
-        p[i] = v >> (8 * i);
-    }
-}
-
-static uint64_t get_le(const uint8_t *p, int bytes)
-{
-    uint64_t v = 0;
-
-    for (int i = 0; i < bytes; i++) {
-        v |= (uint64_t)p[i] << (8 * i);
-    }
-    return v;
-}
-
-static bool is_pow2(uint64_t v)
-{
-    return v && !(v & (v - 1));
-}
-
-static uint64_t align_up(uint64_t v, uint64_t a)
-{
-    return (v + a - 1) & ~(a - 1);
-}
-
 uint64_t nvdimm_dax_fletcher64(const uint8_t *buf, size_t len)
 {
     uint32_t lo32 = 0;
     uint64_t hi32 = 0;
 
     for (size_t i = 0; i + 4 <= len; i += 4) {
-        lo32 += (uint32_t)get_le(buf + i, 4);
+        lo32 += (uint32_t)ldl_le_p(buf + i);
         hi32 += lo32;
     }
     return hi32 << 32 | lo32;
@@ -82,7 +58,7 @@ static uint64_t block_checksum(const uint8_t *block)
     uint8_t copy[NVDIMM_DAX_INFO_SIZE];
 
     memcpy(copy, block, sizeof(copy));
-    put_le(copy + OFF_CHECKSUM, 0, 8);
+    stq_le_p(copy + OFF_CHECKSUM, 0);
     return nvdimm_dax_fletcher64(copy, sizeof(copy));
 }
 
@@ -92,7 +68,7 @@ bool nvdimm_dax_info_build(const NvdimmDaxParams *p, uint8_t *block,
     uint64_t ps = p->page_size;
     uint64_t align, end_trunc, offset, npfns;
 
-    if (!is_pow2(ps) || ps < 4096 || !is_pow2(p->align)) {
+    if (!is_power_of_2(ps) || ps < 4096 || !is_power_of_2(p->align)) {
         *err = "page size and align must be powers of two";
         return false;
     }
@@ -114,10 +90,10 @@ bool nvdimm_dax_info_build(const NvdimmDaxParams *p, uint8_t *block,
     end_trunc = p->ns_size % align;
     npfns = (p->ns_size - 2 * NVDIMM_DAX_INFO_SIZE) / ps;
     if (p->memmap == NVDIMM_DAX_MEMMAP_DEV) {
-        offset = align_up(2 * NVDIMM_DAX_INFO_SIZE +
+        offset = QEMU_ALIGN_UP(2 * NVDIMM_DAX_INFO_SIZE +
                           NVDIMM_DAX_STRUCT_PAGE_SIZE * npfns, align);
     } else {
-        offset = align_up(2 * NVDIMM_DAX_INFO_SIZE, align);
+        offset = QEMU_ALIGN_UP(2 * NVDIMM_DAX_INFO_SIZE, align);
     }
     if (offset >= p->ns_size - end_trunc) {
         *err = "no room for data after the info block and memmap";
@@ -131,26 +107,16 @@ bool nvdimm_dax_info_build(const NvdimmDaxParams *p, uint8_t *block,
            NVDIMM_DAX_INFO_SIG_LEN);
     memcpy(block + OFF_UUID, p->uuid, 16);
     /* parent_uuid: a label-less namespace's uuid is all zero */
-    put_le(block + OFF_VERSION_MAJOR, VERSION_MAJOR, 2);
-    put_le(block + OFF_VERSION_MINOR, VERSION_MINOR, 2);
-    put_le(block + OFF_DATAOFF, offset, 8);
-    put_le(block + OFF_NPFNS, npfns, 8);
-    put_le(block + OFF_MODE, p->memmap, 4);
-    put_le(block + OFF_END_TRUNC, end_trunc, 4);
-    put_le(block + OFF_ALIGN, p->align, 4);
-    put_le(block + OFF_PAGE_SIZE, ps, 4);
-    put_le(block + OFF_PAGE_STRUCT_SIZE, NVDIMM_DAX_STRUCT_PAGE_SIZE, 2);
-    put_le(block + OFF_CHECKSUM, block_checksum(block), 8);
-    return true;
-}
-
-static bool all_zero(const uint8_t *p, size_t len)
-{
-    for (size_t i = 0; i < len; i++) {
-        if (p[i]) {
-            return false;
-        }
-    }
+    stw_le_p(block + OFF_VERSION_MAJOR, VERSION_MAJOR);
+    stw_le_p(block + OFF_VERSION_MINOR, VERSION_MINOR);
+    stq_le_p(block + OFF_DATAOFF, offset);
+    stq_le_p(block + OFF_NPFNS, npfns);
+    stl_le_p(block + OFF_MODE, p->memmap);
+    stl_le_p(block + OFF_END_TRUNC, end_trunc);
+    stl_le_p(block + OFF_ALIGN, p->align);
+    stl_le_p(block + OFF_PAGE_SIZE, ps);
+    stw_le_p(block + OFF_PAGE_STRUCT_SIZE, NVDIMM_DAX_STRUCT_PAGE_SIZE);
+    stq_le_p(block + OFF_CHECKSUM, block_checksum(block));
     return true;
 }
 
@@ -168,25 +134,25 @@ bool nvdimm_dax_info_parse(const uint8_t *block, uint64_t ns_size,
         *err = "no NVDIMM_DAX_INFO or NVDIMM_PFN_INFO signature";
         return false;
     }
-    if (get_le(block + OFF_CHECKSUM, 8) != block_checksum(block)) {
+    if (ldq_le_p(block + OFF_CHECKSUM) != block_checksum(block)) {
         *err = "bad checksum";
         return false;
     }
-    if (!all_zero(block + OFF_PARENT_UUID, 16)) {
+    if (!buffer_is_zero(block + OFF_PARENT_UUID, 16)) {
         *err = "parent uuid is not that of a label-less namespace";
         return false;
     }
     memcpy(info->uuid, block + OFF_UUID, 16);
-    info->version_major = get_le(block + OFF_VERSION_MAJOR, 2);
-    info->version_minor = get_le(block + OFF_VERSION_MINOR, 2);
-    info->dataoff = get_le(block + OFF_DATAOFF, 8);
-    info->npfns = get_le(block + OFF_NPFNS, 8);
-    info->memmap = get_le(block + OFF_MODE, 4);
-    info->start_pad = get_le(block + OFF_START_PAD, 4);
-    info->end_trunc = get_le(block + OFF_END_TRUNC, 4);
-    info->align = get_le(block + OFF_ALIGN, 4);
-    info->page_size = get_le(block + OFF_PAGE_SIZE, 4);
-    info->page_struct_size = get_le(block + OFF_PAGE_STRUCT_SIZE, 2);
+    info->version_major = lduw_le_p(block + OFF_VERSION_MAJOR);
+    info->version_minor = lduw_le_p(block + OFF_VERSION_MINOR);
+    info->dataoff = ldq_le_p(block + OFF_DATAOFF);
+    info->npfns = ldq_le_p(block + OFF_NPFNS);
+    info->memmap = (uint32_t)ldl_le_p(block + OFF_MODE);
+    info->start_pad = (uint32_t)ldl_le_p(block + OFF_START_PAD);
+    info->end_trunc = (uint32_t)ldl_le_p(block + OFF_END_TRUNC);
+    info->align = (uint32_t)ldl_le_p(block + OFF_ALIGN);
+    info->page_size = (uint32_t)ldl_le_p(block + OFF_PAGE_SIZE);
+    info->page_struct_size = lduw_le_p(block + OFF_PAGE_STRUCT_SIZE);
 
     if (info->version_major != VERSION_MAJOR ||
         info->version_minor < VERSION_MINOR) {
@@ -198,13 +164,13 @@ bool nvdimm_dax_info_parse(const uint8_t *block, uint64_t ns_size,
         *err = "memmap mode is neither 1 (ram) nor 2 (dev)";
         return false;
     }
-    if (get_le(block + OFF_FLAGS, 4) ||
-        !all_zero(block + OFF_PADDING, OFF_CHECKSUM - OFF_PADDING)) {
+    if ((uint32_t)ldl_le_p(block + OFF_FLAGS) ||
+        !buffer_is_zero(block + OFF_PADDING, OFF_CHECKSUM - OFF_PADDING)) {
         *err = "flags or padding not zero";
         return false;
     }
-    if (!is_pow2(info->page_size) || info->page_size < 4096 ||
-        !is_pow2(info->align)) {
+    if (!is_power_of_2(info->page_size) || info->page_size < 4096 ||
+        !is_power_of_2(info->align)) {
         *err = "page size or align is not a power of two";
         return false;
     }
@@ -242,7 +208,7 @@ NvdimmDaxFound nvdimm_dax_info_classify(const uint8_t *block,
     NvdimmDaxInfo have;
     const char *err;
 
-    if (all_zero(block, NVDIMM_DAX_INFO_SIZE)) {
+    if (buffer_is_zero(block, NVDIMM_DAX_INFO_SIZE)) {
         *desc = g_strdup("an empty (all zero) info block area");
         return NVDIMM_DAX_FOUND_EMPTY;
     }

@@ -3,7 +3,7 @@
  *
  * Stand-in for QEMU's qemu/osdep.h when the project's pure-logic files are
  * built outside QEMU for the standalone unit tests: the system and GLib
- * headers osdep.h would have pulled in, and nothing else.
+ * headers osdep.h would have pulled in, and QEMU's alignment macros.
  */
 #ifndef CONTDAX_UNIT_OSDEP_H
 #define CONTDAX_UNIT_OSDEP_H
@@ -25,5 +25,8 @@
 #include <sys/stat.h>
 #include <unistd.h>
 #include <glib.h>
+
+#define QEMU_ALIGN_DOWN(n, m) ((n) / (m) * (m))
+#define QEMU_ALIGN_UP(n, m) QEMU_ALIGN_DOWN((n) + (m) - 1, (m))
 
 #endif
