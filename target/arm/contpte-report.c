@@ -38,6 +38,7 @@ static unsigned regime_asid(CPUARMState *env, ARMMMUIdx mmu_idx)
     if (!regime_has_2_ranges(mmu_idx)) {
         return 0;
     }
+    /* TCR_ELx.A1 (bit 22): which TTBR holds the ASID; .AS (36): 16 bits */
     ttbr = extract64(tcr, 22, 1) ? env->cp15.ttbr1_el[el]
                                  : env->cp15.ttbr0_el[el];
     return extract64(ttbr, 48, extract64(tcr, 36, 1) ? 16 : 8);
@@ -48,7 +49,7 @@ static unsigned regime_vmid(CPUARMState *env, ARMMMUIdx mmu_idx)
     if (regime_el(env, mmu_idx) >= 2 || !arm_is_el2_enabled(env)) {
         return 0;
     }
-    return extract64(env->cp15.vttbr_el2, 48, 16);
+    return extract64(env->cp15.vttbr_el2, 48, 16);  /* VTTBR_EL2.VMID */
 }
 
 /* The PC of the access being translated, without disturbing the TB. */

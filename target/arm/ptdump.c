@@ -130,23 +130,12 @@ static void dump_half(PtDump *d, const char *name, uint64_t ttbr,
     dump_table(d, ttbr & OA_MASK & ~MAKE_64BIT_MASK(0, 1), level, 0);
 }
 
-static int tg0_bits(unsigned tg0)
-{
-    return tg0 == 1 ? 16 : tg0 == 2 ? 14 : 12;
-}
-
-static int tg1_bits(unsigned tg1)
-{
-    return tg1 == 3 ? 16 : tg1 == 1 ? 14 : 12;
-}
-
 void hmp_info_tlb(Monitor *mon, const QDict *qdict)
 {
     CPUArchState *env = mon_get_cpu_env(mon);
     PtDump d = { .mon = mon };
+    ARMMMUIdx mmu_idx;
     int el;
-    uint64_t tcr;
-    bool two_halves;
 
     if (!env) {
         monitor_printf(mon, "No CPU available\n");
@@ -157,31 +146,24 @@ void hmp_info_tlb(Monitor *mon, const QDict *qdict)
         monitor_printf(mon, "info tlb: the CPU is not in AArch64 state\n");
         return;
     }
-    el = MAX(arm_current_el(env), 1);
-    if (el == 1 && (arm_hcr_el2_eff(env) & (HCR_E2H | HCR_TGE)) ==
-        (HCR_E2H | HCR_TGE)) {
-        el = 2;     /* EL0 under VHE runs in the EL2&0 regime */
-    }
+    /* The regime the vCPU translates in now (EL0 under VHE: EL2&0). */
+    mmu_idx = arm_stage1_mmu_idx(env);
+    el = regime_el(env, mmu_idx);
     if (!(arm_sctlr(env, el) & SCTLR_M)) {
         monitor_printf(mon, "info tlb: the EL%d stage 1 MMU is off\n", el);
         return;
     }
-    tcr = env->cp15.tcr_el[el];
-    two_halves = el == 1 || (el == 2 && (arm_hcr_el2_eff(env) & HCR_E2H));
     d.be = arm_sctlr(env, el) & SCTLR_EE;
-    if (!two_halves) {
-        dump_half(&d, "TTBR0", env->cp15.ttbr0_el[el], extract64(tcr, 0, 6),
-                  tg0_bits(extract64(tcr, 14, 2)), false);
-    } else {
-        if (!extract64(tcr, 7, 1)) {
-            dump_half(&d, "TTBR0", env->cp15.ttbr0_el[el],
-                      extract64(tcr, 0, 6), tg0_bits(extract64(tcr, 14, 2)),
-                      false);
-        }
-        if (!extract64(tcr, 23, 1)) {
-            dump_half(&d, "TTBR1", env->cp15.ttbr1_el[el],
-                      extract64(tcr, 16, 6), tg1_bits(extract64(tcr, 30, 2)),
-                      true);
+    for (int upper = 0; upper <= regime_has_2_ranges(mmu_idx); upper++) {
+        /* TnSZ, TGn and EPDn as the walker reads them for that half */
+        ARMVAParameters p = aa64_va_parameters(env, upper ? -1ULL : 0,
+                                               mmu_idx, true, false);
+
+        if (!p.epd) {
+            dump_half(&d, upper ? "TTBR1" : "TTBR0",
+                      upper ? env->cp15.ttbr1_el[el]
+                            : env->cp15.ttbr0_el[el],
+                      p.tsz, arm_granule_bits(p.gran), upper);
         }
     }
     monitor_printf(mon, "%" PRIu64 " lines\n", d.leaves);
