@@ -19,13 +19,10 @@ DEVICES = "configs/devices/aarch64-softmmu/contdax.mak"
 # series hooks in the contpte model.  `bench contpte` measures the model's
 # off mode against QEMU built with these only.
 DEVICE_HOOKS = ("0001", "0002", "0003")
-# Bare-metal guest code the qtests boot (tests/qtest/NAME-payload/).
+# The cross compiler QEMU's meson builds the qtests' bare-metal payloads
+# with (tests/qtest/NAME-payload/, built by patches/qemu/0001).
 PAYLOAD_CC = "aarch64-linux-gnu-gcc"
-PAYLOAD_CFLAGS = [
-    "-ffreestanding", "-nostdlib", "-static", "-mgeneral-regs-only", "-O2",
-    "-Wall", "-Wextra", "-Werror", "-fno-pie", "-no-pie",
-    "-Wl,--build-id=none", "-Wl,--no-warn-rwx-segments",
-]
+PAYLOADS = ["contpte-payload.elf"]
 CONFIGURE = [
     "--target-list=aarch64-softmmu", "--disable-docs", "--disable-werror",
     "--enable-fdt=system", "--disable-user", "--without-default-features",
@@ -57,7 +54,6 @@ def _inputs(repo, model):
     inputs.add("configure", " ".join(CONFIGURE))
     inputs.add("cc", cache.tool_version("cc"))
     inputs.add("payload-cc", cache.tool_version(PAYLOAD_CC))
-    inputs.add("payload-cflags", " ".join(PAYLOAD_CFLAGS))
     # meson --version takes seconds; its package version says the same
     for pkg, version in sorted(deps.installed_versions(
             ["meson", "ninja-build"]).items()):
@@ -101,16 +97,6 @@ class QemuBuild:
                 for p in sorted(d.glob("*-payload.elf"))}
 
 
-def _build_payloads(s, src, build):
-    """Cross-build each tests/qtest/NAME-payload/ into NAME-payload.elf."""
-    for d in sorted((src / "tests/qtest").glob("*-payload")):
-        if not d.is_dir():
-            continue
-        sources_ = sorted(d.glob("*.S")) + sorted(d.glob("*.c"))
-        s.run([PAYLOAD_CC] + PAYLOAD_CFLAGS + ["-T", d / "payload.ld"] +
-              sources_ + ["-o", build / "tests/qtest" / f"{d.name}.elf"])
-
-
 def build(repo, model=True):
     """Build QEMU if its cache entry is missing; return a QemuBuild.
 
@@ -140,12 +126,10 @@ def build(repo, model=True):
             s.run([src / "configure"] + CONFIGURE, cwd=out / "build")
         targets = ["qemu-system-aarch64"]
         if model:
-            targets += [f"tests/qtest/{t}" for t in project_qtests(repo)]
+            targets += [f"tests/qtest/{t}" for t in
+                        project_qtests(repo) + PAYLOADS]
         with step(f"{name}: build", logs) as s:
             s.run(["ninja", "-C", out / "build"] + targets)
-        if model:
-            with step("qemu: test payloads", logs) as s:
-                _build_payloads(s, src, out / "build")
         (out / "versions.json").write_text(json.dumps({
             "qemu-source": sources.qemu_version(),
             "patches": [p.name for p in hooks],
