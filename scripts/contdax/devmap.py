@@ -17,6 +17,7 @@ import re
 from dataclasses import replace
 
 from . import machine, patches, published
+from .texttable import table
 from .workload import (Sizes, execute_scratch, median, parse_daxgup,
                        scratch_path, span)
 from .ui import say
@@ -173,9 +174,8 @@ def render(results):
              "v4; the project's kernel patches: compound switch,",
              "  DAX vmemmap deduplication, gup-fast batching), "
              f"{_gib(results)} nvdimm-dax, 2M align,",
-             f"  {ROUNDS} rebinds each, alternating; median [min..max]",
-             f"  {'':<34}{'compound=0':>20}{'compound=1':>20}{'0/1':>7}"
-             f"{'published hw':>14}"]
+             f"  {ROUNDS} rebinds each, alternating; median [min..max]"]
+    cells = [["", "compound=0", "compound=1", "0/1", "published hw"]]
     for memmap, (facts, times, events) in results.items():
         memmap_mib, free, bind = (
             {c: per_gib(facts, events, field, c) for c in (0, 1)}
@@ -194,13 +194,13 @@ def render(results):
                   for c in (0, 1)}
             before, after = published.DEVMAP_GUP[(m, memmap)]
             rows.append((f"{name} us", us, "{:.0f}", before / after))
-        lines.append(f"  memmap={memmap}")
+        cells.append([f"memmap={memmap}"])
         for name, vals, fmt, hw in rows:
             a, b = median(vals[0]), median(vals[1])
-            ratio = f"{a / b:.1f}" if b else "-"
-            hw_s = f"{hw:.1f}" if hw else ""
-            lines.append(f"    {name:<32}{span(vals[0], fmt):>20}"
-                         f"{span(vals[1], fmt):>20}{ratio:>7}{hw_s:>14}")
+            cells.append([f"  {name}", span(vals[0], fmt),
+                          span(vals[1], fmt), f"{a / b:.1f}" if b else "-",
+                          f"{hw:.1f}" if hw else ""])
+    lines += table(cells)
     lines.append("  published hw: memmap 16G -> 4G per TiB; bring-up of 128G "
                  "~268-358 -> ~80-110 ms; gup 16G ms (x86, DRAM/altmap)")
     return "\n".join(lines)
@@ -250,21 +250,18 @@ def render_dedup(after, before):
         return ("\n  arm64 DAX vmemmap deduplication (\"arm64: select "
                 "ARCH_WANT_OPTIMIZE_DAX_VMEMMAP\"): no before (run with the "
                 "project's own kernel to get one)")
-    rows = []
+    rows = [["", "without", "with", "ratio", "published hw"]]
     for name, key in (("memmap MiB per GiB (vmstat)", "memmap_pages"),
                       ("free memory drop MiB per GiB", "free_kb")):
         vals = [median(per_gib(facts, events, key, 1))
                 for facts, _, events in (before, after)]
         hw = published.MEMMAP_PER_TIB[0] / published.MEMMAP_PER_TIB[1] \
             if key == "memmap_pages" else None
-        rows.append(f"    {name:<32}{vals[0]:>16.2f}{vals[1]:>16.2f}"
-                    f"{vals[0] / vals[1]:>7.1f}"
-                    f"{f'{hw:.1f}' if hw else '':>14}")
+        rows.append([f"  {name}", f"{vals[0]:.2f}", f"{vals[1]:.2f}",
+                     f"{vals[0] / vals[1]:.1f}", f"{hw:.1f}" if hw else ""])
     return "\n".join(
         ["", "  arm64 DAX vmemmap deduplication (\"arm64: select "
          "ARCH_WANT_OPTIMIZE_DAX_VMEMMAP\"):",
          f"  compound=1, memmap=ram, 2M align, {_gib({'ram': after})} "
-         f"nvdimm-dax; without: the same kernel booted with {DEDUP_OFF}",
-         f"  {'':<36}{'without':>16}{'with':>16}{'ratio':>7}"
-         f"{'published hw':>14}"]
-        + rows)
+         f"nvdimm-dax; without: the same kernel booted with {DEDUP_OFF}"]
+        + table(rows))

@@ -15,6 +15,7 @@ import re
 from dataclasses import replace
 
 from . import contpte, devmap, machine, published, results, sources
+from .texttable import table
 from .workload import (GUP_TIMINGS, Sizes, execute_scratch, median,
                        parse_daxgup, scratch_path, short_timings, span)
 from .ui import say
@@ -153,27 +154,25 @@ def render(facts, gup, versions, sizes=Sizes()):
         f"  gup_test -m {sizes.gup_mb} -L -n 1024 -r {GUP_TIMINGS} "
         "(mm/gup: Accelerate "
         "thp gup), get time per call, median [min..max]",
-        f"  {'':<12}{'guest us':>26}{'published hw us':>17}",
     ]
+    rows = [["", "guest us", "published hw us", "PMD THP faults"]]
     for mode, label in (("T", "THP off -T"), ("t", "THP on -t")):
-        g = gup.get(mode, {"get": []})["get"]
-        cell = span(g)
-        faults = gup.get(mode, {}).get("thp_faults")
-        lines.append(f"  {label:<12}{cell:>26}"
-                     f"{published.THP_GUP[mode]:>17.1f}"
-                     f"   PMD THP faults: {faults}")
+        rows.append([label, span(gup.get(mode, {"get": []})["get"]),
+                     f"{published.THP_GUP[mode]:.1f}",
+                     str(gup.get(mode, {}).get("thp_faults"))])
     off = median(gup.get("T", {"get": []})["get"])
     on = median(gup.get("t", {"get": []})["get"])
     if on and on == on and off == off:
         hw = published.THP_GUP["T"] / published.THP_GUP["t"]
-        lines.append(f"  {'ratio off/on':<12}{off / on:>26.1f}{hw:>17.1f}")
+        rows.append(["ratio off/on", f"{off / on:.1f}", f"{hw:.1f}"])
+    lines += table(rows)
     fork = facts.get("fork", {})
     lines += ["",
               f"  forkbench -s {sizes.fork_mb} -r 5 (mm: Batch-copy PTE "
               "ranges during fork()): fork() + "
               "child exit, "
-              "median [min..max]",
-              f"  {'':<12}{'guest us':>26}{'vs 4K':>8}{'series hw':>11}"]
+              "median [min..max]"]
+    rows = [["", "guest us", "vs 4K", "series hw"]]
     for kb in FORK_SIZES_KB:
         f = fork.get(kb)
         if not f:
@@ -181,7 +180,8 @@ def render(facts, gup, versions, sizes=Sizes()):
         cell = f"{f['us']} [{f['min']}..{f['max']}]"
         ratio = f"{f['us'] / fork[4]['us']:.2f}" if fork.get(4) else "-"
         hw = f"{published.FORK[kb]:.2f}" if kb in published.FORK else ""
-        lines.append(f"  {f'{kb}kB':<12}{cell:>26}{ratio:>8}{hw:>11}")
+        rows.append([f"{kb}kB", cell, ratio, hw])
+    lines += table(rows)
     lines += ["",
               "  Guest times are TCG-emulated: absolute times do not carry "
               "over to hardware;",
@@ -197,29 +197,27 @@ def render_dax(results, bringup=None, sizes=Sizes()):
     lines = ["",
              "  device-dax gup (compound devmaps v4): gup_test -f "
              f"/dev/dax0.0 -m {sizes.dax_mb} -r {GUP_TIMINGS} -S -n 512 "
-             "-w, get us per run, median [min..max]",
-             f"  {'align/memmap':<14}" + "".join(
-                 f"{DAX_MODES[m]:>22}" for m in DAX_MODES)]
+             "-w, get us per run, median [min..max]"]
+    rows = [["align/memmap"] + list(DAX_MODES.values())]
     for (align, memmap), times in results.items():
-        cells = "".join(
-            # a space of its own: a --full median with its span is wider
-            f" {span(times.get(m, {'get': []})['get']):>21}"
-            for m in DAX_MODES)
-        lines.append(f"  {align + '/' + memmap:<14}{cells}")
+        rows.append([f"{align}/{memmap}"] +
+                    [span(times.get(m, {"get": []})["get"])
+                     for m in DAX_MODES])
     for memmap in ("ram", "dev"):
         small, big = results.get(("4K", memmap)), results.get(("2M", memmap))
         if not small or not big:
             continue
-        cells = ""
+        cells = []
         for m in DAX_MODES:
             a = median(small.get(m, {"get": []})["get"])
             b = median(big.get(m, {"get": []})["get"])
-            cells += f"{a / b:>22.1f}" if b else f"{'-':>22}"
-        lines.append(f"  {'4K/2M ' + memmap:<14}{cells}")
-    hw = "".join(f"{v[0] / v[1]:>22.1f}" if v else f"{'-':>22}"
-                 for v in _published_daxgup().values())
-    lines.append(f"  {'published hw':<14}{hw}   (ratio at 16G, before/after "
-                 "compound devmaps)")
+            cells.append(f"{a / b:.1f}" if b else "-")
+        rows.append([f"4K/2M {memmap}"] + cells)
+    rows.append(["published hw"] + [f"{v[0] / v[1]:.1f}" if v else "-"
+                                    for v in _published_daxgup().values()])
+    lines += table(rows)
+    lines.append("  published hw: the ratio at 16G, before/after compound "
+                 "devmaps.")
     lines.append("  4K align is the non-compound reference; the series' "
                  "'before' (order-0 struct pages")
     lines.append("  at 2M align) is the compound=0 column below.")
@@ -230,19 +228,17 @@ def render_dax(results, bringup=None, sizes=Sizes()):
                   "  and struct page cost, per GiB of namespace: memmap "
                   "(vmstat), free RAM it took, and",
                   "  the namespace's reserve (info block; memmap=dev: "
-                  "the struct pages)",
-                  f"  {'align/memmap':<14}{'boot s':>8}"
-                  f"{'bind ms, median [min..max]':>30}"
-                  f"{'memmap MiB':>12}{'RAM MiB':>10}{'pmem MiB':>10}"]
+                  "the struct pages)"]
+        rows = [["align/memmap", "boot s", "bind ms, median [min..max]",
+                 "memmap MiB", "RAM MiB", "pmem MiB"]]
         for (align, memmap), (facts, events) in bringup.items():
             ms = devmap.per_gib(facts, events, "bind_us")
-            cell = span(ms, "{:.1f}")
             mib = median(devmap.per_gib(facts, events, "memmap_pages"))
             ram = median(devmap.per_gib(facts, events, "free_kb"))
-            lines.append(f"  {align + '/' + memmap:<14}"
-                         f"{facts.get('ready_s', '-'):>8}{cell:>30}"
-                         f"{mib:>12.2f}{ram:>10.2f}"
-                         f"{devmap.reserve_per_gib(facts):>10.2f}")
+            rows.append([f"{align}/{memmap}", str(facts.get("ready_s", "-")),
+                         span(ms, "{:.1f}"), f"{mib:.2f}", f"{ram:.2f}",
+                         f"{devmap.reserve_per_gib(facts):.2f}"])
+        lines += table(rows)
         lines.append("  published hw, per TiB of 2M pmem: struct pages 16 GiB "
                      "(order-0) -> 4 GiB (compound); memmap=dev keeps them")
         lines.append("  in pmem. Bring-up of 128G: ~268-358 ms -> ~80-110 "
@@ -480,16 +476,13 @@ def render_lines(figures):
     """{line: line_figures} side by side."""
     names = list(figures)
     rows = list(next(iter(figures.values())))
-    lines = ["", "  Both kernel lines side by side (guest-measured, TCG; "
-             "ratios carry over, times do not)",
-             f"  {'':<34}" + "".join(f"{'Linux ' + n:>14}" for n in names)]
+    cells = [[""] + [f"Linux {n}" for n in names]]
     for row in rows:
-        cells = ""
-        for n in names:
-            v = figures[n][row]
-            cells += f"{'-' if v != v else f'{v:.2f}':>14}"
-        lines.append(f"  {row:<34}{cells}")
-    return "\n".join(lines)
+        cells.append([row] + ["-" if figures[n][row] != figures[n][row]
+                              else f"{figures[n][row]:.2f}" for n in names])
+    return "\n".join(["", "  Both kernel lines side by side (guest-measured, "
+                      "TCG; ratios carry over, times do not)"]
+                     + table(cells))
 
 
 def run(arts, opts, workloads=WORKLOADS, versions=None, sizes=Sizes()):

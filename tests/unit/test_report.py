@@ -3,6 +3,7 @@
 canned guest output."""
 import json
 import os
+import re
 import tempfile
 import unittest
 from dataclasses import replace
@@ -11,6 +12,7 @@ from unittest import mock
 
 import contdax_path  # noqa: F401
 from contdax import (cache, devmap, linux_lines, machine, report, results,
+                     texttable,
                      suites, workload)
 
 
@@ -414,6 +416,36 @@ class TapTest(unittest.TestCase):
         c = suites.tap_count("TAP version 13\nok 1 /a\nnot ok 2 /b\n"
                              "ok 3 /c # SKIP no kvm\n# ok 4 comment\n1..3\n")
         self.assertEqual((c.passed, c.failed, c.skipped), (1, 1, 1))
+
+
+class TextTableTest(unittest.TestCase):
+    """--full figures are wider than any fixed column: no cell may run
+    into the next, in any table report.txt prints."""
+
+    def cells(self, row):
+        return re.split(r"\s{2,}", row.strip())
+
+    def test_columns_grow_with_their_widest_cell(self):
+        rows = texttable.table([["", "a", "b"], ["x", "1" * 40, "2"],
+                                ["long label", "3", "4" * 30]])
+        self.assertEqual([len(self.cells(r)) for r in rows[1:]], [3, 3])
+        # right-aligned: every row's cells end at the same columns
+        self.assertEqual({len(r) for r in rows}, {len(rows[2])})
+        self.assertEqual(rows[1].index("1" * 40) + 40,
+                         rows[0].index("a") + 1)
+
+    def test_full_sized_figures_never_touch(self):
+        big = [123456789 + i for i in range(10)]
+        facts, gup = report.parse_smoke(smoke_output(big, big))
+        text = report.render(facts, gup, {"qemu": "10.0.13"})
+        rows = [r for r in text.splitlines()
+                if r.strip().startswith(("THP o", "2048kB"))]
+        self.assertEqual([len(self.cells(r)) for r in rows], [4, 4, 4])
+        times = workload.parse_daxgup(daxgup_output(
+            times={m: big for m in "uaL"}))[1]
+        text = report.render_dax({("2M", "ram"): times})
+        row = [r for r in text.splitlines() if "2M/ram" in r][0]
+        self.assertEqual(len(self.cells(row)), 4)
 
 
 if __name__ == "__main__":
