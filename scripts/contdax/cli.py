@@ -4,6 +4,7 @@
 import argparse
 import json
 import shlex
+import signal
 import subprocess
 import sys
 import traceback
@@ -493,7 +494,17 @@ def _bind_option_values(argv, options=("--qemu-arg",)):
     return out
 
 
+class Terminated(KeyboardInterrupt):
+    """SIGTERM, unwound like an interrupt: each step kills what it
+    started, and no half-built cache entry is left trusted."""
+
+
+def _terminated(signum, frame):
+    raise Terminated
+
+
 def main(argv=None):
+    signal.signal(signal.SIGTERM, _terminated)
     try:
         argv = sys.argv[1:] if argv is None else argv
         a = build_parser().parse_args(_bind_option_values(argv))
@@ -502,6 +513,9 @@ def main(argv=None):
     except ContdaxError as e:
         say(f"contdax: error: {e}")
         return e.exit_code
+    except Terminated:
+        say("contdax: terminated")
+        return 143
     except KeyboardInterrupt:
         say("contdax: interrupted")
         return 130

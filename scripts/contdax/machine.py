@@ -8,11 +8,9 @@ file) never mix with the command's output.
 """
 
 import base64
-import ctypes
 import os
 import re
 import selectors
-import signal
 import socket
 import subprocess
 import sys
@@ -24,7 +22,7 @@ from typing import Optional
 
 from . import cache, contpte
 from .qmp import Qmp
-from .ui import ContdaxError, UsageError
+from .ui import ContdaxError, UsageError, die_with_parent
 
 EXIT_TIMEOUT = 124
 EXIT_GUEST_FAILED = 125
@@ -117,13 +115,6 @@ def base_args(qemu, kernel, initrd, opts):
             "-accel", "tcg", "-nodefaults", "-no-user-config",
             "-display", "none", "-no-reboot",
             "-kernel", str(kernel), "-initrd", str(initrd)] + opts.args()
-
-
-def _die_with_parent():
-    """Make QEMU die with contdax, so a killed run leaves no guest behind."""
-    libc = ctypes.CDLL(None, use_errno=True)
-    PR_SET_PDEATHSIG = 1
-    libc.prctl(PR_SET_PDEATHSIG, signal.SIGKILL)
 
 
 def _console_log():
@@ -252,7 +243,7 @@ def _run(args, listeners, console, timeout, command, stream, qmp_path=None):
         proc = subprocess.Popen(args, stdin=subprocess.DEVNULL,
                                 stdout=subprocess.PIPE,
                                 stderr=subprocess.STDOUT,
-                                preexec_fn=_die_with_parent)
+                                preexec_fn=die_with_parent)
     except OSError as e:
         raise GuestFailed(f"cannot start {args[0]}: {e.strerror}") from None
     sel = selectors.DefaultSelector()
@@ -350,4 +341,4 @@ def shell(qemu, kernel, initrd, opts):
         "-serial", "chardev:con", "-mon", "chardev=con,mode=readline",
     ] + opts.qemu_args
     print("contdax: guest console; Ctrl-A x quits QEMU", file=sys.stderr)
-    return subprocess.run(args, preexec_fn=_die_with_parent).returncode
+    return subprocess.run(args, preexec_fn=die_with_parent).returncode

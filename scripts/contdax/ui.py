@@ -5,8 +5,10 @@ Every long step prints its name and elapsed time; the full output of the
 commands it runs goes to a log file whose path is printed on failure.
 """
 
+import ctypes
 import os
 import re
+import signal
 import subprocess
 import sys
 import threading
@@ -25,6 +27,15 @@ class UsageError(ContdaxError):
     """Bad command-line input."""
 
     exit_code = 2
+
+
+def die_with_parent():
+    """preexec_fn: the child gets SIGKILL when contdax's thread that
+    started it ends, however contdax ends (SIGKILL too), so a killed run
+    leaves no build, fuzzer or guest running behind it."""
+    libc = ctypes.CDLL(None, use_errno=True)
+    PR_SET_PDEATHSIG = 1
+    libc.prctl(PR_SET_PDEATHSIG, signal.SIGKILL)
 
 
 def say(msg):
@@ -67,7 +78,8 @@ class Step:
                                     env=full_env, stdin=subprocess.DEVNULL,
                                     stdout=subprocess.PIPE,
                                     stderr=subprocess.STDOUT, text=True,
-                                    errors="replace")
+                                    errors="replace",
+                                    preexec_fn=die_with_parent)
         except OSError as e:
             raise ContdaxError(f"{self.name}: cannot run {cmd[0]}: "
                                f"{e.strerror}") from None
