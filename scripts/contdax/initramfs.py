@@ -79,6 +79,7 @@ def debian_tools(s, out):
     """[(path in the guest, file on the host)]: TOOLS from TOOL_PACKAGES,
     every shared object they need, transitively, and the loader."""
     root = out / "debs"
+    sources.fetch_debs(s, sources.closure(TOOL_PACKAGES))
     for package in sources.closure(TOOL_PACKAGES):
         sources.unpack_deb(s, package, root)
     dirs = [root / d for d in ("usr/lib/aarch64-linux-gnu",

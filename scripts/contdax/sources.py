@@ -53,8 +53,10 @@ def _apt_state():
                     for p in paths)
 
 
-def _memo(name, resolve):
-    """A version resolved once per apt state: apt-cache is slow (seconds)."""
+def _memo_many(names, resolve):
+    """{name: value}, resolved once per apt state: each apt-cache call
+    costs seconds (it reads every package list), so resolve(missing) gets
+    all names not yet known at once and returns {name: value}."""
     memo = cache.root() / "apt-versions.json"
     state = _apt_state()
     try:
@@ -63,13 +65,18 @@ def _memo(name, resolve):
         data = {}
     if data.get("state") != state:
         data = {"state": state, "versions": {}}
-    if name not in data["versions"]:
-        data["versions"][name] = resolve()
+    missing = [n for n in names if n not in data["versions"]]
+    if missing:
+        data["versions"].update(resolve(missing))
         memo.parent.mkdir(parents=True, exist_ok=True)
         tmp = memo.with_suffix(f".{os.getpid()}.tmp")
         tmp.write_text(json.dumps(data))
         os.rename(tmp, memo)
-    return data["versions"][name]
+    return {n: data["versions"][n] for n in names}
+
+
+def _memo(name, resolve):
+    return _memo_many([name], lambda _: {name: resolve()})[name]
 
 
 def _resolve_qemu():
@@ -83,15 +90,21 @@ def _resolve_qemu():
     return v
 
 
-def _resolve_binary(package):
-    versions = [line.split("|")[1].strip()
-                for line in _apt_query(["madison", package]).splitlines()
-                if line.count("|") >= 2]
-    v = _newest(versions)
-    if not v:
-        raise ContdaxError(f"package {package} not found in the apt lists; "
-                           "run './contdax setup'")
-    return v
+def _resolve_binaries(packages):
+    """{package: newest version, or None if apt knows none}, from one
+    apt-cache madison call."""
+    versions = {p: [] for p in packages}
+    for line in _apt_query(["madison"] + list(packages)).splitlines():
+        fields = [f.strip() for f in line.split("|")]
+        if len(fields) >= 3 and fields[0] in versions:
+            versions[fields[0]].append(fields[1])
+    return {p: _newest(v) for p, v in versions.items()}
+
+
+def binary_versions(packages):
+    """{package: the version contdax takes}, None for a package apt does
+    not have (a virtual one)."""
+    return _memo_many(list(packages), _resolve_binaries)
 
 
 @functools.lru_cache(maxsize=None)
@@ -101,7 +114,11 @@ def qemu_version():
 
 @functools.lru_cache(maxsize=None)
 def binary_version(package):
-    return _memo(package, lambda: _resolve_binary(package))
+    v = binary_versions([package])[package]
+    if not v:
+        raise ContdaxError(f"package {package} not found in the apt lists; "
+                           "run './contdax setup'")
+    return v
 
 
 def _resolve_closure(packages):
@@ -114,8 +131,8 @@ def _resolve_closure(packages):
     seen, todo = [], list(packages)
     while todo:
         # the versions contdax downloads: dependencies change with them
-        out = _apt_query(["show"] + [f"{p}={binary_version(p)}"
-                                     for p in todo])
+        versions = binary_versions(todo)
+        out = _apt_query(["show"] + [f"{p}={versions[p]}" for p in todo])
         todo = []
         for record in out.split("\n\n"):
             fields = dict(re.findall(r"^([\w-]+): (.*)$", record, re.M))
@@ -131,17 +148,10 @@ def _resolve_closure(packages):
                 first = dep.split("|")[0].split()[0].split(":")[0]
                 if f"{first}:{arch}" not in seen + todo:
                     todo.append(f"{first}:{arch}")
-        todo = [t for t in todo if _has_version(t)]
+        # virtual packages have no version of their own
+        known = binary_versions(todo)
+        todo = [t for t in todo if known[t]]
     return sorted(seen)
-
-
-def _has_version(package):
-    """A real package (virtual ones have no version of their own)."""
-    try:
-        binary_version(package)
-    except ContdaxError:
-        return False
-    return True
 
 
 @functools.lru_cache(maxsize=None)
@@ -188,6 +198,27 @@ def unpack_qemu(step, dest):
 def deb(step, package):
     """Path of the .deb of the newest version of package."""
     version = binary_version(package)
+    found = _cached_deb(package, version)
+    if found:
+        return found
+    name = package.split(":")[0]
+    _fetch(step, ["apt-get", "download", f"{package}={version}"],
+           lambda n: n.startswith(name + "_") and n.endswith(".deb"))
+    return deb(step, package)
+
+
+def fetch_debs(step, packages):
+    """Download, in one apt-get call, the .debs of packages not yet in the
+    downloads: each call reads every package list again."""
+    versions = {p: binary_version(p) for p in packages}
+    missing = [p for p in packages if not _cached_deb(p, versions[p])]
+    if missing:
+        _fetch(step, ["apt-get", "download"] +
+               [f"{p}={versions[p]}" for p in missing],
+               lambda n: n.endswith(".deb"))
+
+
+def _cached_deb(package, version):
     name = package.split(":")[0]
     arch = package.split(":")[1] if ":" in package else None
     for p in _downloads().glob(f"{name}_*.deb"):
@@ -195,9 +226,7 @@ def deb(step, package):
         if f"_{version}_" in stem and (arch is None or stem.endswith(
                 f"_{arch}.deb") or stem.endswith("_all.deb")):
             return p
-    _fetch(step, ["apt-get", "download", f"{package}={version}"],
-           lambda n: n.startswith(name + "_") and n.endswith(".deb"))
-    return deb(step, package)
+    return None
 
 
 def unpack_deb(step, package, dest):
