@@ -68,6 +68,11 @@ class ContpteHostTest(unittest.TestCase):
         self.assertIn("off: 1.100x no-model, OVER the 1.01 target", text)
         self.assertIn("check: 1.050x off, within the 1.10 target", text)
         self.assertIn("strict: 1.200x off, OVER the 1.10 target", text)
+        cpu = {v: [20.0, 20.0, 20.0] for v in times}
+        cpu["off"] = [20.2, 20.0, 20.4]
+        text = bench.render(times, st, cpu)
+        self.assertIn("off: 1.100x no-model (QEMU CPU time 1.010x, range "
+                      "1.000-1.020), OVER the 1.01 target", text)
 
     def test_bench_reads_the_workload_line(self):
         out = ("step=mthp-stress status=0 mthp-stress: 16 MiB, 300 "
