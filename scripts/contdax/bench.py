@@ -18,6 +18,7 @@ import statistics
 from dataclasses import replace
 
 from . import contpte, machine
+from .texttable import table
 from .ui import ContdaxError, say
 
 WORKLOAD = "contpte-workload.sh stress -s 16 -i 600 -t 0"
@@ -65,41 +66,43 @@ def run(art, baseline_qemu, opts, repeats):
     return 0
 
 
-def paired(times, variant, reference):
-    """The median over rounds of variant's time over reference's, and the
-    lowest and highest of those per-round ratios."""
-    ratios = [a / b for a, b in zip(times[variant], times[reference])]
+def reference(variant):
+    """What variant's ratio is taken to: off to the model-less QEMU, the
+    other modes to off; None for the baseline itself."""
+    return {BASELINE: None, "off": BASELINE}.get(variant, "off")
+
+
+def paired(figures, variant, ref):
+    """The median over rounds of variant's figure over ref's in the same
+    round, and the lowest and highest of those per-round ratios."""
+    ratios = [a / b for a, b in zip(figures[variant], figures[ref])]
     return statistics.median(ratios), min(ratios), max(ratios)
 
 
 def render(times, stats, cpu=None):
-    lines = [f"contpte bench: `{WORKLOAD}`, {len(times['off'])} rounds, "
-             "guest-measured (TCG); ratio: median of per-round ratios "
-             "(range)",
-             f"{'variant':<9} {'median s':>9} {'min':>7} {'max':>7} "
-             f"{'ratio':>6} {'range':>11} {'to':>8} {'walks':>10} "
-             f"{'vs off':>7} {'contig':>9} {'hits':>9} {'viol':>5}"]
+    rows = [["variant", "median s", "min", "max", "ratio", "range", "to",
+             "walks", "vs off", "contig", "hits", "viol"]]
     off_walks = max(stats["off"]["walks"], 1)
     for v in VARIANTS:
-        t, s = times[v], stats[v]
-        ref = {BASELINE: None, "off": BASELINE}.get(v, "off")
+        t, s, ref = times[v], stats[v], reference(v)
         ratio, lo, hi = paired(times, v, ref) if ref else (1.0, 1.0, 1.0)
-        med = statistics.median(t)
-        walks = (f"{s['walks']:>10} {s['walks'] / off_walks:>7.2f} "
-                 f"{s['contiguous-walks']:>9} {s['group-hits']:>9} "
-                 f"{contpte.violations(s):>5}" if s else
-                 f"{'-':>10} {'-':>7} {'-':>9} {'-':>9} {'-':>5}")
-        lines.append(
-            f"{v:<9} {med / 1e6:>9.2f} {min(t) / 1e6:>7.2f} "
-            f"{max(t) / 1e6:>7.2f} {ratio:>6.3f} "
-            f"{f'{lo:.2f}-{hi:.2f}':>11} {ref or '':>8} {walks}")
+        walks = ([str(s["walks"]), f"{s['walks'] / off_walks:.2f}",
+                  str(s["contiguous-walks"]), str(s["group-hits"]),
+                  str(contpte.violations(s))] if s else ["-"] * 5)
+        rows.append([v, f"{statistics.median(t) / 1e6:.2f}",
+                     f"{min(t) / 1e6:.2f}", f"{max(t) / 1e6:.2f}",
+                     f"{ratio:.3f}", f"{lo:.2f}-{hi:.2f}", ref or ""]
+                    + walks)
+    lines = [f"contpte bench: `{WORKLOAD}`, {len(times['off'])} rounds, "
+             "guest-measured (TCG); ratio: median of per-round ratios "
+             "(range)"] + table(rows, indent="")
     if cpu:
         lines.append("QEMU CPU time per boot (boot and workload): "
                      + ", ".join(f"{v} {statistics.median(cpu[v]):.2f} s"
                                  for v in VARIANTS))
-    for v, ref, target in (("off", BASELINE, TARGET_OFF),
-                           ("check", "off", TARGET_RATIO),
-                           ("strict", "off", TARGET_RATIO)):
+    for v in ("off", "check", "strict"):
+        ref = reference(v)
+        target = TARGET_OFF if ref == BASELINE else TARGET_RATIO
         ratio = paired(times, v, ref)[0]
         verdict = "within" if ratio <= target else "OVER"
         extra = ""

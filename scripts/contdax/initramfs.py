@@ -79,8 +79,9 @@ def debian_tools(s, out):
     """[(path in the guest, file on the host)]: TOOLS from TOOL_PACKAGES,
     every shared object they need, transitively, and the loader."""
     root = out / "debs"
-    sources.fetch_debs(s, sources.closure(TOOL_PACKAGES))
-    for package in sources.closure(TOOL_PACKAGES):
+    packages = sources.closure(TOOL_PACKAGES)
+    sources.fetch_debs(s, packages)
+    for package in packages:
         sources.unpack_deb(s, package, root)
     dirs = [root / d for d in ("usr/lib/aarch64-linux-gnu",
                                "lib/aarch64-linux-gnu", "usr/lib", "lib")]

@@ -197,14 +197,12 @@ def unpack_qemu(step, dest):
 
 def deb(step, package):
     """Path of the .deb of the newest version of package."""
-    version = binary_version(package)
-    found = _cached_deb(package, version)
-    if found:
-        return found
-    name = package.split(":")[0]
-    _fetch(step, ["apt-get", "download", f"{package}={version}"],
-           lambda n: n.startswith(name + "_") and n.endswith(".deb"))
-    return deb(step, package)
+    fetch_debs(step, [package])
+    found = _cached_deb(package, binary_version(package))
+    if not found:
+        step.fail(f"apt-get download {package} gave no .deb of version "
+                  f"{binary_version(package)}")
+    return found
 
 
 def fetch_debs(step, packages):

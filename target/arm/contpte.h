@@ -15,7 +15,7 @@
 /*
  * What a violation is counted as: the group rules, then break-before-make,
  * then a vCPU faulting on one descriptor over and over.  Each once, as
- * X(enumerator suffix, name, member of ContpteViolations); a new one is
+ * X(enumerator, name, member of ContpteViolations); a new one is
  * added here and in ContpteViolations (qapi/misc-target.json).
  */
 #define CONTPTE_KINDS(X) \
