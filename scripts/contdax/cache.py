@@ -28,8 +28,8 @@ from .ui import ContdaxError
 
 MARKER = ".contdax-complete"
 # Entries of a kind kept by last use: enough for two checkouts at different
-# commits, each with both kernel lines' flavours (4K, 16K, 64K, ACPI and
-# the DAX vmemmap "before"), and their patched kernel trees.  A source tree
+# commits, each with both kernel lines' granules (4K, 16K, 64K) and the bug
+# corpus' variants, and their patched kernel trees.  A source tree
 # is 1.7-1.8 GB.
 KEEP = {"qemu": 3, "linux-tree": 6, "kernel": 24, "selftests": 6,
         "initramfs": 12}

@@ -4,7 +4,6 @@
 import argparse
 import json
 import shlex
-import signal
 import subprocess
 import sys
 import traceback
@@ -15,7 +14,8 @@ from . import (bench, bugs, cache, contpte, deps, devmap, export_patches,
                fuzz, guest_files, initramfs, kernel_build, linux_lines,
                machine, patches, qemu_build, report, results, sources,
                suites, workload)
-from .ui import ContdaxError, UsageError, say, step
+from .ui import (ContdaxError, Terminated, UsageError, say, step,
+                 unwind_on_sigterm)
 
 REPO = Path(__file__).resolve().parents[2]
 # exec --contpte: the command succeeded, the MMU model found violations
@@ -260,7 +260,6 @@ def prepare(a):
     """Everything a boot needs, built if stale."""
     setup()
     qemu = qemu_build.build(REPO)
-    acpi = getattr(a, "boot", "dt") == "acpi"
     line = a.line
     if a.kernel:
         kernel = kernel_build.Kernel(Path(a.kernel).resolve())
@@ -268,11 +267,11 @@ def prepare(a):
         series = patches.read_series(
             line.patch_dir(REPO)) if a.project_patches else []
         kernel = kernel_build.build_user_tree(
-            REPO, a.kernel_src, a.kernel_config, acpi, a.granule,
+            REPO, a.kernel_src, a.kernel_config, a.granule,
             series + [Path(p).resolve() for p in a.kernel_patch], line)
     else:
         extra = ([Path(p).resolve() for p in a.kernel_patch],
-                 a.kernel_config, acpi, a.granule)
+                 a.kernel_config, a.granule)
         kernel = kernel_build.build(REPO, line, *extra)
     initrd = initramfs.build(REPO, line)
     if getattr(a, "put", None):
@@ -444,6 +443,7 @@ def dispatch(a):
         a.put = [guest_files.parse(spec) for spec in a.put]
         return boot_command(a)
     if a.command == "test":
+        setup()
         return suites.run(REPO, a.suite or suites.NAMES)
     if a.command == "bugs":
         bugs.select(REPO, a.names)      # names checked before any build
@@ -494,17 +494,8 @@ def _bind_option_values(argv, options=("--qemu-arg",)):
     return out
 
 
-class Terminated(KeyboardInterrupt):
-    """SIGTERM, unwound like an interrupt: each step kills what it
-    started, and no half-built cache entry is left trusted."""
-
-
-def _terminated(signum, frame):
-    raise Terminated
-
-
 def main(argv=None):
-    signal.signal(signal.SIGTERM, _terminated)
+    unwind_on_sigterm()
     try:
         argv = sys.argv[1:] if argv is None else argv
         a = build_parser().parse_args(_bind_option_values(argv))

@@ -33,7 +33,8 @@ HOST_PACKAGES = [
     "clang", "libclang-rt-dev",
     # the style suite's Python checks
     "flake8", "mypy",
-    # kernel objects shared between flavours, corpus entries and user trees
+    # kernel objects shared between a line's kernels, corpus entries and
+    # user trees
     "ccache",
 ]
 # Only for --boot acpi: UEFI firmware for -M virt.

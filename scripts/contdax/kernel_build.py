@@ -3,7 +3,7 @@
 
 The patched source tree of a line is one cache entry (unpacked once per
 version and patch set).  Kernels are built out of tree (O=) in a work
-directory per line and flavour that outlives the build: the patched tree is
+directory per line and granule that outlives the build: the patched tree is
 synced into the line's work source by content, so that a kernel differing
 from the last one built there by one patch or one fragment recompiles only
 what that change touches (kbuild's own dependency tracking), not the whole
@@ -37,24 +37,24 @@ ARTIFACTS = ["arch/arm64/boot/Image", "vmlinux", "System.map", ".config"]
 # entry's way back from a header every file includes.  Depend mode takes
 # the headers from the compiler's own -MMD output instead of running the
 # preprocessor a second time, which would cost every miss a quarter more
-# and only buys hits where the headers differ (the ACPI flavour's).
+# and only buys hits where the headers differ.
 CCACHE_SIZE = "6G"
 
 
 GRANULES = ("4k", "16k", "64k")
 
 
-def fragments(repo, extra=(), acpi=False, granule="4k", line=None):
+def fragments(repo, extra=(), granule="4k", line=None):
     """The project's fragments; linux-<line>/ for symbols that differ on
-    that line; boot-acpi/ only for kernels booted by UEFI and ACPI (ACPI
-    and EFI are about a third of the build); granule-16k/ or granule-64k/
-    for those page sizes (4K is the base fragments')."""
+    that line; granule-16k/ or granule-64k/ for those page sizes (4K is
+    the base fragments').  ACPI and EFI are in the base fragments: every
+    kernel boots both ways, by device tree or by UEFI and ACPI, since a
+    flavour of its own cost a full build per granule and line where
+    folding it in costs about a minute per build (docs/architecture.md)."""
     top = repo / "guest-kernel-config"
     frags = sorted(top.glob("*.config"))
     line = line or linux_lines.get(linux_lines.DEFAULT)
     frags += sorted(line.fragment_dir(repo).glob("*.config"))
-    if acpi:
-        frags += sorted((top / "boot-acpi").glob("*.config"))
     if granule != "4k":
         frags += sorted((top / f"granule-{granule}").glob("*.config"))
     for f in extra:
@@ -160,21 +160,14 @@ def _frozen(out, texts):
     return paths
 
 
-def flavour(acpi, granule):
-    """The name of a kernel flavour: its page size and how it boots."""
-    return granule + ("-acpi" if acpi else "")
-
-
 @contextmanager
 def workdir(tree_name, name):
     """A work source and an object directory beside it, locked.
 
-    tree_name is a line; name is a flavour for its Debian kernels, or a
-    user tree's fragments and patches.  The ACPI flavour has objects of
-    its own: CONFIG_ACPI and CONFIG_EFI are read by headers nearly every
-    file includes, so sharing 4K's made each switch between the two
-    recompile nearly all of the ACPI kernel's files.  One build per work
-    source at a time: it is shared by the flavours.  An object
+    tree_name is a line; name is a granule for its Debian kernels, or a
+    user tree's fragments and patches (granules share no object: the page
+    size is read by nearly every file).  One build per work
+    source at a time: it is shared by the granules.  An object
     directory whose last build did not finish is wiped, since a killed
     compiler can leave a truncated object newer than its source that make
     would take as up to date.
@@ -215,13 +208,12 @@ def sync_source(s, tree_path, tree_key, src):
     stamp.write_text(tree_key)
 
 
-def build(repo, line, extra_patches=(), extra_configs=(), acpi=False,
-          granule="4k"):
+def build(repo, line, extra_patches=(), extra_configs=(), granule="4k"):
     """Build line's Debian kernel with the project's config; return a
     Kernel."""
     # a built kernel needs no tree: unpacking one costs half a minute
     made_of, _ = tree_inputs(repo, line, extra_patches)
-    frags = fragments(repo, extra_configs, acpi, granule, line)
+    frags = fragments(repo, extra_configs, granule, line)
     # read once: what is hashed is what merge_config gets, even if a
     # fragment is edited while the build runs
     texts = [(f.name, f.read_bytes()) for f in frags]
@@ -236,12 +228,12 @@ def build(repo, line, extra_patches=(), extra_configs=(), acpi=False,
         if out is not None:
             tree_path, _ = tree(repo, line, extra_patches)
             version = made_of.manifest()["linux-source"].split()[-1]
-            name = f"kernel {version} {flavour(acpi, granule)}"
+            name = f"kernel {version} {granule}"
             applied = [k.split(":", 1)[1] for k in made_of.manifest()
                        if k.startswith("patch:")]
             with step(f"{name}: configure and build",
                       cache.log_dir()) as s, \
-                    workdir(line.name, flavour(acpi, granule)) as (src, obj):
+                    workdir(line.name, granule) as (src, obj):
                 sync_source(s, tree_path, made_of.key(), src)
                 _build_into(s, src, obj, out, _frozen(out, texts),
                             f"Debian {line.package} {version} with "
@@ -264,30 +256,30 @@ def sync_user_tree(s, src, work, patch_list, line=None):
     patches.apply(s, patch_list, work, line and line.name)
 
 
-def _user_objects(repo, line, frags, patch_list, acpi, granule):
+def _user_objects(repo, line, frags, patch_list, granule):
     """The object directory for a user's tree.
 
     Configured as the line's own kernels (its fragments, its series), the
-    tree shares their flavour's objects, so a tree that is Debian's plus
+    tree shares their granule's objects, so a tree that is Debian's plus
     a few changes recompiles those and what the series patches (the sync
     rewrites each patched file).  Otherwise it gets
     objects of its own per fragments and patches: a user who builds with
     and without a patch that changes Kconfig (the DAX vmemmap select is
     read by mm.h, so by nearly every file) keeps both warm.
     """
-    own = fragments(repo, acpi=acpi, granule=granule, line=line)
+    own = fragments(repo, granule=granule, line=line)
     series = patches.read_series(line.patch_dir(repo))
     if list(map(Path, frags)) == own \
             and [Path(p).resolve() for p in patch_list] \
             == [p.resolve() for p in series]:
-        return flavour(acpi, granule)
+        return granule
     objs = hashlib.sha256()
     for f in list(frags) + list(patch_list):      # by content: any clone
         objs.update(hashlib.sha256(Path(f).read_bytes()).digest())
     return f"user-{objs.hexdigest()[:12]}"
 
 
-def build_user_tree(repo, src, extra_configs=(), acpi=False, granule="4k",
+def build_user_tree(repo, src, extra_configs=(), granule="4k",
                     patch_list=(), line=None):
     """Build the user's own tree out of tree, incrementally.
 
@@ -303,11 +295,11 @@ def build_user_tree(repo, src, extra_configs=(), acpi=False, granule="4k",
     if not (src / "Makefile").is_file() or not (src / "Kconfig").is_file():
         raise ContdaxError(f"--kernel-src: {src} is not a Linux source tree")
     line = line or linux_lines.of_tree(src)
-    frags = fragments(repo, extra_configs, acpi, granule, line)
+    frags = fragments(repo, extra_configs, granule, line)
     h = hashlib.sha256(str(src).encode())
     for f in list(frags) + list(patch_list):
         h.update(Path(f).read_bytes())
-    objs = _user_objects(repo, line, frags, patch_list, acpi, granule)
+    objs = _user_objects(repo, line, frags, patch_list, granule)
     out = cache.root() / "kernel-src" / h.hexdigest()[:20]
     out.mkdir(parents=True, exist_ok=True)
     marker = out / cache.MARKER

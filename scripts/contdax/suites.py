@@ -12,6 +12,9 @@ cli    the contdax command's handling of bad input (tests/cli/)
 qtest  the project's qtests (tests/qtest/), built inside the QEMU tree
 guest  boots of the emulated machine (tests/guest/)
 
+With cli or guest, the kernels they boot are built in the background
+meanwhile (prefetch.py).
+
 A skipped test is reported as skipped, never as passed.
 """
 
@@ -25,7 +28,7 @@ import sys
 import unittest
 from dataclasses import dataclass
 
-from . import cache
+from . import cache, prefetch
 from .ui import ContdaxError, say
 
 NAMES = ["unit", "fuzz", "style", "cli", "qtest", "guest"]
@@ -140,6 +143,22 @@ def qtest_suite(repo):
 
 
 def run(repo, names):
+    builder = None
+    if {"cli", "guest"} & set(names):
+        builder, log = prefetch.start(repo)
+        say(f"==> kernels built in the background at the lowest priority; "
+            f"log: {log}")
+    try:
+        total = run_suites(repo, names)
+    finally:
+        if builder:
+            prefetch.stop(builder)
+    tail = f", {total.skipped} skipped" if total.skipped else ""
+    print(f"{total.passed} passed, {total.failed} failed{tail}", flush=True)
+    return 1 if total.failed else 0
+
+
+def run_suites(repo, names):
     total = Count()
     for name in names:
         say(f"==> suite: {name}")
@@ -159,6 +178,4 @@ def run(repo, names):
         say(f"    suite {name}: {count.passed} passed, {count.failed} "
             f"failed, {count.skipped} skipped")
         total.add(count)
-    tail = f", {total.skipped} skipped" if total.skipped else ""
-    print(f"{total.passed} passed, {total.failed} failed{tail}", flush=True)
-    return 1 if total.failed else 0
+    return total

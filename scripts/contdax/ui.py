@@ -29,6 +29,19 @@ class UsageError(ContdaxError):
     exit_code = 2
 
 
+class Terminated(KeyboardInterrupt):
+    """SIGTERM, unwound like an interrupt: each step kills what it
+    started, and no half-built cache entry is left trusted."""
+
+
+def _terminated(signum, frame):
+    raise Terminated
+
+
+def unwind_on_sigterm():
+    signal.signal(signal.SIGTERM, _terminated)
+
+
 def die_with_parent():
     """preexec_fn: the child gets SIGKILL when contdax's thread that
     started it ends, however contdax ends (SIGKILL too), so a killed run

@@ -1,6 +1,7 @@
 # SPDX-License-Identifier: GPL-2.0-or-later
 """Bad input: a one-line error naming the culprit, a non-zero exit, no
 traceback, and no cache entry that a later run would trust."""
+import json
 import tempfile
 import unittest
 from pathlib import Path
@@ -22,14 +23,29 @@ class BadInputTest(unittest.TestCase):
         for n in needles:
             self.assertIn(n, errors[0])
 
-    def complete_entries(self, kind):
-        d = cache.root() / kind
+    def trees_with(self, patch, package):
+        """Complete kernel trees of package patched with patch (a file
+        name).  A complete entry's marker is its manifest.  Other trees may
+        be completed meanwhile, by the background builder of `contdax
+        test` or by another run."""
+        markers = (cache.root() / "linux-tree").glob(f"*/{cache.MARKER}")
+        manifests = [json.loads(m.read_text()) for m in markers]
+        return [m for m in manifests if f"patch:{patch}" in m
+                and m["linux-source"].startswith(package + " ")]
+
+    def kernels_built_from(self, text):
+        """Complete kernel entries one of whose fragments reads text: any
+        other kernel may be completed meanwhile, by the background
+        builder of `contdax test` or by another run."""
+        d = cache.root() / "kernel"
         if not d.exists():
-            return set()
+            return []
         # complete ones only: an orphan of a killed build is pruned by the
         # next build of its kind, which is no entry a later run trusts
-        return {p.name for p in d.iterdir()
-                if (p / cache.MARKER).is_file()}
+        return [p.name for p in d.iterdir()
+                if (p / cache.MARKER).is_file()
+                and any(f.read_text() == text
+                        for f in (p / "fragments").glob("*"))]
 
     def test_unknown_option(self):
         self.assert_one_line_error(contdax("exec", "--bogus", "--", "true"),
@@ -134,10 +150,10 @@ class BadInputTest(unittest.TestCase):
             patch.write_text(
                 "--- a/mm/gup.c\n+++ b/mm/gup.c\n@@ -1,3 +1,3 @@\n"
                 " no such\n-context\n+in gup.c\n here\n")
-            before = self.complete_entries("linux-tree")
             res = contdax("exec", "--kernel-patch", patch, "--", "true")
             self.assert_one_line_error(res, "0001-broken.patch", "mm/gup.c")
-            self.assertEqual(self.complete_entries("linux-tree"), before)
+            self.assertEqual(
+                self.trees_with(patch.name, "linux-source-6.12"), [])
 
     def test_unknown_linux_line(self):
         # refused before anything is built or booted
@@ -183,23 +199,23 @@ class BadInputTest(unittest.TestCase):
         patch = (contdax_path.REPO / "guest-kernel-config/patches/6.12/"
                  "0003-mm-gup-take-a-compound-devmap-folio-s-references-"
                  "onc.patch")
-        before = self.complete_entries("linux-tree")
         res = contdax("build", "--linux", "7.3", "--kernel-patch", patch)
         self.assert_one_line_error(res, patch.name, "to Linux 7.3",
                                    "mm/gup.c", code=2)
-        self.assertEqual(self.complete_entries("linux-tree"), before)
+        self.assertEqual(self.trees_with(patch.name, "linux-source-7.3"),
+                         [])
 
     def test_fragment_symbol_kconfig_drops(self):
         with tempfile.TemporaryDirectory() as tmp:
             frag = Path(tmp) / "bad.config"
             # One misspelt symbol, one whose dependency (ACPI) is off.
-            frag.write_text("CONFIG_CONTDAX_NO_SUCH_SYMBOL=y\n"
-                            "# CONFIG_ACPI is not set\nCONFIG_ACPI_NFIT=y\n")
-            before = self.complete_entries("kernel")
+            text = ("CONFIG_CONTDAX_NO_SUCH_SYMBOL=y\n"
+                    "# CONFIG_ACPI is not set\nCONFIG_ACPI_NFIT=y\n")
+            frag.write_text(text)
             res = contdax("exec", "--kernel-config", frag, "--", "true")
             self.assert_one_line_error(res, "CONFIG_CONTDAX_NO_SUCH_SYMBOL",
                                        "CONFIG_ACPI_NFIT", f"{frag}:1")
-            self.assertEqual(self.complete_entries("kernel"), before)
+            self.assertEqual(self.kernels_built_from(text), [])
 
 
 if __name__ == "__main__":

@@ -63,6 +63,28 @@ class LinesTest(unittest.TestCase):
         self.assertEqual(int(facts["pages_per_fault"]), 512, res.stdout)
         self.assertEqual(facts["mismatched_words"], "0")
 
+    def test_acpi_boot_on_16k_and_64k(self):
+        """Every kernel boots by UEFI and ACPI too (4K: the test above and
+        test_nvdimm_dax): the NFIT describes the nvdimm and the namespace
+        has the granule's PMD alignment."""
+        pmd = {"16k": 32 << 20, "64k": 512 << 20}
+        for name in linux_lines.LINES:
+            for granule in pmd:
+                with self.subTest(line=name, granule=granule), \
+                        tempfile.TemporaryDirectory() as tmp:
+                    res = contdax(
+                        "exec", "--linux", name, "--granule", granule,
+                        "--boot", "acpi", "--nvdimm", "1G", "--nvdimm-file",
+                        Path(tmp) / "pmem.img", "--", "sh", "-c",
+                        "getconf PAGESIZE; ls /sys/firmware/acpi/tables | "
+                        "grep -c NFIT; cat /sys/bus/dax/devices/dax0.0/"
+                        "align", timeout=900)
+                    self.assertEqual(res.returncode, 0,
+                                     res.stdout + res.stderr)
+                    self.assertEqual(res.stdout.split(),
+                                     [str(PAGE_SIZES[granule]), "1",
+                                      str(pmd[granule])])
+
     def test_7_3_dax_vmemmap_is_deduplicated(self):
         """The 7.3 series' arm64 DAX vmemmap patch: a 2M-aligned namespace
         with memmap=ram costs a quarter of the struct pages, read from the

@@ -57,20 +57,15 @@ class KconfigTest(unittest.TestCase):
         self.assertEqual(len(kconfig.dropped(kconfig.requested([frag]), "")),
                          1)
 
-    def test_project_fragments_parse(self):
-        want = kconfig.requested(kernel_build.fragments(contdax_path.REPO))
-        for sym in ("CONFIG_ARM64_CONTPTE", "CONFIG_GUP_TEST",
-                    "CONFIG_VIRTIO_CONSOLE", "CONFIG_DEV_DAX_PMEM"):
-            self.assertEqual(want[sym][0], "y")
-        self.assertNotIn("CONFIG_ACPI", want)
-
-    def test_acpi_flavour_adds_acpi(self):
-        want = kconfig.requested(kernel_build.fragments(contdax_path.REPO,
-                                                        acpi=True))
-        for sym in ("CONFIG_ACPI", "CONFIG_EFI_STUB", "CONFIG_ACPI_NFIT",
-                    "CONFIG_DEV_DAX_PMEM"):
-            self.assertEqual(want[sym][0], "y")
-
+    def test_every_kernel_boots_by_acpi_too(self):
+        for granule in kernel_build.GRANULES:
+            want = kconfig.requested(kernel_build.fragments(
+                contdax_path.REPO, granule=granule))
+            for sym in ("CONFIG_ARM64_CONTPTE", "CONFIG_GUP_TEST",
+                        "CONFIG_VIRTIO_CONSOLE", "CONFIG_DEV_DAX_PMEM",
+                        "CONFIG_ACPI", "CONFIG_EFI_STUB", "CONFIG_ACPI_NFIT",
+                        "CONFIG_PCI"):
+                self.assertEqual(want[sym][0], "y", (granule, sym))
 
 if __name__ == "__main__":
     unittest.main()

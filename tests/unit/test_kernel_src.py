@@ -75,19 +75,18 @@ class ObjectDirTest(unittest.TestCase):
     """A user's tree configured as the line's own kernels shares their
     objects; any other configuration gets objects of its own."""
 
-    def objs(self, frags=None, series=True, **flavour):
+    def objs(self, frags=None, series=True, granule="4k"):
         repo = contdax_path.REPO
         line = linux_lines.get("7.3")
-        frags = frags or kernel_build.fragments(repo, line=line, **flavour)
+        frags = frags or kernel_build.fragments(repo, line=line,
+                                                granule=granule)
         own = patches.read_series(line.patch_dir(repo)) if series else []
-        return kernel_build._user_objects(
-            repo, line, frags, own, flavour.get("acpi", False),
-            flavour.get("granule", "4k"))
+        return kernel_build._user_objects(repo, line, frags, own, granule)
 
-    def test_the_line_s_own_configuration_shares_its_flavour(self):
+    def test_the_line_s_own_configuration_shares_its_granule(self):
         self.assertEqual(self.objs(), "4k")
         self.assertEqual(self.objs(granule="16k"), "16k")
-        self.assertEqual(self.objs(acpi=True), "4k-acpi")
+        self.assertEqual(self.objs(granule="64k"), "64k")
 
     def test_other_configurations_have_their_own(self):
         without = self.objs(series=False)
