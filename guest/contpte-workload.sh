@@ -4,10 +4,13 @@
 # What exercises arm64 contpte in the guest: anonymous mTHP of one contpte
 # block (64K with 4K pages, 2M with 16K or 64K pages; folded into
 # contiguous groups), the mm selftests that fork, pin and COW it
-# (cow, gup_longterm), and mthp-stress.  Each step prints a "step=NAME
-# status=N" line; the script fails if any step does.
+# (cow, gup_longterm), and mthp-stress.  Each step is a record
+# (record.sh) with its exit status and its selftest's totals line, and
+# mthp-stress's own record is passed on; the script fails if any step
+# does.
 # Usage: contpte-workload.sh [selftests|stress|all] [mthp-stress options]
 
+. record.sh
 what=${1:-all}
 [ $# -gt 0 ] && shift
 thp=/sys/kernel/mm/transparent_hugepage
@@ -30,8 +33,9 @@ step() {
 	shift
 	"$@" >/tmp/$name.out 2>&1
 	status=$?
-	echo "step=$name status=$status $(grep -h -e '^# Totals' \
-		-e '^mthp-stress:' /tmp/$name.out | tail -1)"
+	grep -h '^{"record":' /tmp/$name.out
+	record step name="$name" status=$status \
+		summary="$(grep -h '^# Totals' /tmp/$name.out | tail -1)"
 	[ $status -eq 0 ] || { tail -20 /tmp/$name.out >&2; failed=1; }
 }
 
@@ -55,6 +59,6 @@ stress | all)
 	step mthp-stress mthp-stress "$@"
 	;;
 esac
-echo "mthp_kb=$block_kb"
-echo "mthp_faults=$(($(cat $mthp/stats/anon_fault_alloc) - before))"
+record fact mthp_kb=$block_kb \
+	mthp_faults=$(($(cat $mthp/stats/anon_fault_alloc) - before))
 exit $failed

@@ -7,12 +7,13 @@
 # series' "before") and =1 (compound pages), alternating, ROUNDS times.
 # The switch is the project's compound-devmap patch (6.12 only): a kernel
 # without it, such as 7.x where a PMD leaf must be a PMD-order folio, is
-# rebound with compound pages only, and says so (compound_switch=0).
+# rebound with compound pages only, and says so (fact compound_switch=0).
 # Facts first (dax-facts.sh); after each bind, gup_test -u and -a as
-# daxgup.sh runs them, tagged /C (dax-gup-modes.sh).  The last line counts
-# kernel warnings.
+# daxgup.sh runs them, tagged /C (dax-gup-modes.sh).  The last record
+# counts kernel warnings.
 # Usage: daxcompound.sh [SIZE_MB] [ROUNDS]
 
+. record.sh
 size=${1:-256}
 rounds=${2:-5}
 param=/sys/module/device_dax/parameters/compound
@@ -21,10 +22,10 @@ dax-facts.sh || exit 1
 if [ -w $param ]; then
 	initial=$(cat $param)
 	settings="0 1"
-	echo "compound_switch=1"
+	record fact compound_switch=1
 else
 	settings="1"
-	echo "compound_switch=0"
+	record fact compound_switch=0
 fi
 round=1
 while [ $round -le "$rounds" ]; do
@@ -39,4 +40,5 @@ while [ $round -le "$rounds" ]; do
 	round=$((round + 1))
 done
 [ -n "$initial" ] && echo "$initial" > $param
-echo "kernel_warnings=$(dmesg | grep -c -e 'WARNING:' -e 'BUG:' -e 'Bad page')"
+record fact kernel_warnings="$(dmesg | grep -c -e 'WARNING:' -e 'BUG:' \
+	-e 'Bad page')"

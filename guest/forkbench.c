@@ -6,11 +6,11 @@
  * For each size it enables only that mTHP size (4K: none), maps and
  * populates SIZE MiB, then times fork() + the child's exit + waitpid()
  * over repeats.  One more, untimed, child checks the first word of every
- * page, so a fork that lost data fails the run.  munmap is timed once.  One line
- * per size:
+ * page, so a fork that lost data fails the run.  munmap is timed once.  One
+ * record (guest/record.sh's protocol) per size:
  *
- *   forkbench size_kb=64 repeats=5 fork_us=<median> min=<> max=<>
- *     munmap_us=<> mthp_allocs=<> child_ok=1
+ *   {"record":"fork","size_kb":64,"repeats":5,"fork_us":<median>,"min":<>,
+ *    "max":<>,"munmap_us":<>,"mthp_allocs":<>,"child_ok":1}
  */
 #define _GNU_SOURCE
 #include <dirent.h>
@@ -151,7 +151,7 @@ static int bench(unsigned long kb, unsigned long mib, int repeats)
 	munmap(raw, len + align);
 	unmap = now_us() - t;
 	qsort(times, repeats, sizeof(times[0]), cmp_long);
-	printf("forkbench size_kb=%lu repeats=%d fork_us=%ld min=%ld max=%ld munmap_us=%ld mthp_allocs=%ld child_ok=%d\n",
+	printf("{\"record\":\"fork\",\"size_kb\":%lu,\"repeats\":%d,\"fork_us\":%ld,\"min\":%ld,\"max\":%ld,\"munmap_us\":%ld,\"mthp_allocs\":%ld,\"child_ok\":%d}\n",
 	       kb ? kb : page / 1024, repeats, times[repeats / 2], times[0],
 	       times[repeats - 1], unmap, allocs, ok);
 	fflush(stdout);

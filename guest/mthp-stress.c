@@ -12,7 +12,9 @@
  * their own regions meanwhile, so TLB invalidations cross CPUs.
  *
  * Every page holds a pattern derived from a per-page seed; the program
- * exits 1 if any word differs from what was last written.
+ * exits 1 if any word differs from what was last written.  It ends with
+ * one record (guest/record.sh's protocol): {"record":"mthp_stress",...}
+ * with what it did, the mismatches and the elapsed time.
  */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -280,9 +282,8 @@ int main(int argc, char **argv)
 		pthread_join(tid[t], NULL);
 	atomic_fetch_add(&mismatches, check_all(&r));
 	clock_gettime(CLOCK_MONOTONIC, &t1);
-	printf("mthp-stress: %lu MiB, %lu iterations, %lu threads, %lu forks, %lu pins%s, %lu collapses, mismatches %lu, elapsed_us %ld\n",
-	       mib, iterations, threads, forks, pins,
-	       gup_fd < 0 ? " (no gup_test)" : "", collapses,
+	printf("{\"record\":\"mthp_stress\",\"mib\":%lu,\"iterations\":%lu,\"threads\":%lu,\"forks\":%lu,\"pins\":%lu,\"gup_test\":%d,\"collapses\":%lu,\"mismatches\":%lu,\"elapsed_us\":%ld}\n",
+	       mib, iterations, threads, forks, pins, gup_fd >= 0, collapses,
 	       atomic_load(&mismatches),
 	       (t1.tv_sec - t0.tv_sec) * 1000000L +
 	       (t1.tv_nsec - t0.tv_nsec) / 1000);

@@ -12,18 +12,16 @@ of a variant's figure over the same round's reference (baseline for off,
 off for the others), so that a slow round slows both sides of its ratio.
 """
 
-import re
 import resource
 import statistics
 from dataclasses import replace
 
 from . import contpte, machine
+from .workloads import records
 from .texttable import table
 from .ui import ContdaxError, say
 
 WORKLOAD = "contpte-workload.sh stress -s 16 -i 600 -t 0"
-ELAPSED = re.compile(r"mthp-stress: .*mismatches (\d+), elapsed_us (\d+)$",
-                     re.M)
 BASELINE = "no-model"   # QEMU without the contpte hooks, plain -cpu max
 VARIANTS = (BASELINE,) + contpte.MODES
 TARGET_RATIO = 1.10     # check and strict against off
@@ -41,12 +39,14 @@ def _one(qemu, art, opts, mode):
     res = machine.execute(qemu, art.kernel.image, art.initrd, WORKLOAD,
                           replace(opts, contpte=mode), stream=False)
     cpu = _cpu_seconds() - cpu     # QEMU is the only child reaped
-    m = ELAPSED.search(res.stdout.decode(errors="replace"))
-    if res.status or not m or int(m[1]):
+    stress = records.of(records.parse(res.stdout.decode(errors="replace")),
+                        "mthp_stress")
+    if res.status or not stress or stress[-1]["mismatches"]:
         raise ContdaxError(f"bench: the workload failed under "
                            f"{mode or BASELINE} (exit {res.status}); "
                            f"console log: {res.console}")
-    return int(m[2]), cpu, res.contpte["total"] if res.contpte else None
+    return (stress[-1]["elapsed_us"], cpu,
+            res.contpte["total"] if res.contpte else None)
 
 
 def run(art, baseline_qemu, opts, repeats):

@@ -10,10 +10,11 @@ import traceback
 from dataclasses import replace
 from pathlib import Path
 
-from . import (bench, bugs, cache, contpte, deps, devmap, export_patches,
-               fuzz, guest_files, initramfs, kernel_build, linux_lines,
-               machine, patches, qemu_build, report, results, sources,
-               suites, workload)
+from . import (bench, bugs, cache, contpte, deps, export_patches, fuzz,
+               guest_files, initramfs, kernel_build, linux_lines, machine,
+               patches, qemu_build, report, results, sources, suites,
+               workloads)
+from .workloads import common, compound, dedup
 from .ui import (ContdaxError, Terminated, UsageError, say, step,
                  unwind_on_sigterm)
 
@@ -144,9 +145,9 @@ def build_parser():
 
     c = sub.add_parser("run", help="build what is stale, boot, run the "
                        "workloads, print the report")
-    c.add_argument("--only", action="append", choices=report.WORKLOADS,
+    c.add_argument("--only", action="append", choices=workloads.NAMES,
                    metavar="NAME", help="run only this workload "
-                   f"(repeatable): {', '.join(report.WORKLOADS)}")
+                   f"(repeatable): {', '.join(workloads.NAMES)}")
     c.add_argument("--full", action="store_true",
                    help="the published benchmarks' own sizes as far as "
                    "24 GiB of host memory allows: 1 GiB fork, 16G device-dax "
@@ -276,8 +277,8 @@ def prepare(a):
     initrd = initramfs.build(REPO, line)
     if getattr(a, "put", None):
         initrd = guest_files.initrd_with(initrd, a.put)
-    switch = devmap.has_compound_switch(REPO, line)
-    dedup_off = devmap.has_dedup_switch(REPO, line)
+    switch = compound.has_compound_switch(REPO, line)
+    dedup_off = dedup.has_switch(REPO, line)
     if a.kernel or (a.kernel_src and not a.project_patches):
         # the series has them; the user's kernel may not
         dedup_off = False
@@ -421,14 +422,14 @@ def boot_command(a):
     if a.command == "exec":
         return cmd_exec(a, opts)
     if a.command == "run":
-        sizes = workload.FULL if a.full else workload.Sizes()
+        sizes = common.FULL if a.full else common.Sizes()
         if a.full and a.mem == MEM_DEFAULT:
             opts = replace(opts, mem=sizes.mem)
         arts = {}
         for line in lines_asked(a):
             a.line = line
             arts[line.name] = prepare(a)
-        return report.run(arts, opts, report.selected(a.only),
+        return report.run(arts, opts, workloads.selected(a.only),
                           versions(arts), sizes)
     art = prepare(a)
     if a.command == "bench":

@@ -9,15 +9,14 @@ nvdimm-dax is shown on both as on 4K: the dax device has the asked
 alignment and a PMD-sized one is mapped one PMD per fault, under the
 strict model.
 """
-import re
 import tempfile
 import unittest
 from pathlib import Path
 
 import contdax_path  # noqa: F401
-from contdax import devmap
+from contdax.workloads import compound, records
 from contdax_run import contdax
-from test_contpte import counters
+from test_contpte import assert_steps_pass, counters, guest_facts
 
 PAGE_SIZES = {"16k": 16384, "64k": 65536}
 # each granule's dax alignments: a page, and a PMD (Linux's 32M and 512M)
@@ -43,9 +42,10 @@ class GranuleTest(unittest.TestCase):
                               timeout=1800)
                 self.assertEqual(res.returncode, 0,
                                  res.stdout + res.stderr)
-                self.assertIn("mismatches 0", res.stdout)
-                self.assertIn("mthp_kb=2048", res.stdout)
-                faults = int(re.search(r"mthp_faults=(\d+)", res.stdout)[1])
+                assert_steps_pass(self, res.stdout, ("mthp-stress",))
+                facts = guest_facts(res.stdout)
+                self.assertEqual(facts["mthp_kb"], "2048")
+                faults = int(facts["mthp_faults"])
                 self.assertGreater(faults, 0, "no 2M mTHP was allocated")
                 _, c = counters(res.stderr)
                 self.assertGreater(c["contiguous"], 0)
@@ -92,9 +92,10 @@ class GranuleTest(unittest.TestCase):
                     "daxcompound.sh", str(max(size >> 20, 64)), "1",
                     timeout=900)
                 self.assertEqual(res.returncode, 0, res.stdout + res.stderr)
-                facts, times, events = devmap.parse(res.stdout)
-                self.assertEqual(devmap.problems("ram", facts, times, events,
-                                                 rounds=1), [])
-                self.assertEqual(devmap.binds(events, 0)[0]["memmap_pages"],
-                                 4 * devmap.binds(events, 1)[0]
+                facts, times, events = records.dax_boot(res.stdout)
+                self.assertEqual(compound.problems(
+                    "ram", facts, times, events, rounds=1), [])
+                self.assertEqual(compound.binds(events, 0)[0]
+                                 ["memmap_pages"],
+                                 4 * compound.binds(events, 1)[0]
                                  ["memmap_pages"])

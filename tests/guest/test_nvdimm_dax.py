@@ -14,7 +14,8 @@ import uuid
 from pathlib import Path
 
 import contdax_path
-from contdax import devmap, report, suites, workload
+from contdax import suites
+from contdax.workloads import compound, daxgup, records
 from contdax_run import contdax
 
 SIZE = "1G"
@@ -95,8 +96,8 @@ class NvdimmDaxGuestTest(unittest.TestCase):
                       "ram", "--nvdimm-file", self.file, "--contpte",
                       "strict", "--", "daxgup.sh", "256", timeout=900)
         self.assertEqual(res.returncode, 0, res.stdout + res.stderr)
-        dax, times = workload.parse_daxgup(res.stdout)
-        self.assertEqual(report.dax_problems("2M", "ram", dax, times), [])
+        self.assertEqual(daxgup.problems("2M", "ram",
+                                         records.dax_boot(res.stdout)), [])
         self.assertIn("violations 0", res.stderr)
 
     def test_compound_off_and_on_in_one_boot(self):
@@ -115,13 +116,13 @@ class NvdimmDaxGuestTest(unittest.TestCase):
                               "--contpte", "strict", "--",
                               "daxcompound.sh", "64", "2", timeout=900)
                 self.assertEqual(res.returncode, 0, res.stdout + res.stderr)
-                facts, times, events = devmap.parse(res.stdout)
-                self.assertEqual(devmap.problems(memmap, facts, times, events,
-                                                 rounds=2), [])
+                facts, times, events = records.dax_boot(res.stdout)
+                self.assertEqual(compound.problems(
+                    memmap, facts, times, events, rounds=2), [])
                 self.assertIn("violations 0", res.stderr)
                 if memmap == "ram":
-                    full = devmap.binds(events, 0)[0]
-                    dedup = devmap.binds(events, 1)[0]
+                    full = compound.binds(events, 0)[0]
+                    dedup = compound.binds(events, 1)[0]
                     self.assertEqual(full["memmap_pages"],
                                      4 * dedup["memmap_pages"])
                     # and it is memory the guest really kept

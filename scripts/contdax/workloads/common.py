@@ -1,20 +1,16 @@
 # SPDX-License-Identifier: GPL-2.0-or-later
-"""What every `contdax run` workload shares: the run's sizes, the
-statistics its tables print, gup_test's timings, and scratch backing
-files.  report.py (the smoke set, device-dax gup, strict) and devmap.py
-(compound devmaps, the DAX vmemmap deduplication) both build on it,
-and neither on the other's internals."""
+"""What every workload shares: the run's sizes, the statistics its tables
+print, gup_test's repeat count, the project patches a workload needs, and
+scratch backing files."""
 
 import os
-import re
 import statistics
 from dataclasses import dataclass
 
-from . import cache, machine
+from .. import cache, machine, patches
 
 # gup_test runs each benchmark this many times (the guest scripts' -r)
 GUP_TIMINGS = 10
-_BENCH = re.compile(r"(\w+)_BENCHMARK: Time: get:(\d+) put:(\d+) us")
 
 
 @dataclass(frozen=True)
@@ -46,27 +42,12 @@ def span(values, fmt="{:.0f}"):
             f"[{fmt.format(min(values))}..{fmt.format(max(values))}]")
 
 
-def parse_daxgup(text):
-    """dax facts, and per gup mode the get times in us (one per repeat,
-    over every run of that mode)."""
-    facts, times, mode = {}, {}, None
-    for line in text.splitlines():
-        if line.startswith("daxgup_begin="):
-            mode = line.split("=", 1)[1]
-            times.setdefault(mode, {"get": [], "status": 0})
-        elif line.startswith("daxgup_end="):
-            mode = None
-        elif mode and line.startswith("daxgup_status="):
-            times[mode]["status"] = int(line.split("=", 1)[1])
-        elif mode:
-            m = _BENCH.search(line)
-            if m:
-                times[mode]["get"].append(int(m.group(2)))
-        elif "=" in line:
-            k, v = line.split("=", 1)
-            if k.isidentifier():
-                facts[k] = v
-    return facts, times
+def summary(values):
+    """median, min, max and count of values for report.json, or None."""
+    if not values:
+        return None
+    return {"median": median(values), "min": min(values),
+            "max": max(values), "n": len(values)}
 
 
 def short_timings(times, modes, want=GUP_TIMINGS):
@@ -92,3 +73,12 @@ def execute_scratch(art, kernel, cmd, opts):
                                cmd, opts, stream=False)
     finally:
         opts.nvdimm.path.unlink(missing_ok=True)
+
+
+def series_patch(repo, line, suffix):
+    """The file name of line's series patch ending in suffix, or None: a
+    workload that needs one of the project's kernel switches asks."""
+    for p in patches.read_series(line.patch_dir(repo)):
+        if p.name.endswith(suffix):
+            return p.name
+    return None

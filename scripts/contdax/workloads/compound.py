@@ -10,48 +10,29 @@ and -a.  With "arm64: select ARCH_WANT_OPTIMIZE_DAX_VMEMMAP" (the arm64
 DAX vmemmap deduplication) compound=1 needs a quarter of the struct page
 memory at 2M align; with "mm/gup: take a compound devmap folio's
 references once in gup-fast", gup-fast takes one reference per 2M folio
-instead of 512.
+instead of 512.  The struct page arithmetic here is also what the
+device-dax gup table's bring-up rows and the deduplication's before and
+after are read with.
 """
 
-import re
 from dataclasses import replace
 
-from . import machine, patches, published
-from .texttable import table
-from .workload import (Sizes, execute_scratch, median, parse_daxgup,
-                       scratch_path, span)
-from .ui import say
+from .. import machine, published
+from ..texttable import table
+from ..ui import say
+from . import records
+from .common import (execute_scratch, median, scratch_path, series_patch,
+                     span)
 
 ROUNDS = 5
-# the patch that turns the arm64 DAX vmemmap deduplication off at boot
-# (dax_vmemmap_optimize=off): `run` boots the kernel so for its "before"
-DEDUP_SWITCH_PATCH_SUFFIX = \
-    "-mm-dax_vmemmap_optimize-to-measure-the-DAX-vmemmap-o.patch"
-DEDUP_OFF = "dax_vmemmap_optimize=off"
 SWITCH_PATCH_SUFFIX = "-device-dax-add-a-switch-to-back-a-device-with-order-.patch"
 MODES = {"u": "get_user_pages_fast", "a": "pin_user_pages_fast"}
-_REBIND = re.compile(r"^(bind|unbind) compound=([01])((?: \w+=-?\d+)+)$",
-                     re.M)
-
-
-def _series_patch(repo, line, suffix):
-    """The file name of line's patch ending in suffix, or None."""
-    for p in patches.read_series(line.patch_dir(repo)):
-        if p.name.endswith(suffix):
-            return p.name
-    return None
-
-
-def has_dedup_switch(repo, line):
-    """Whether line's series can turn the DAX vmemmap deduplication off
-    at boot."""
-    return _series_patch(repo, line, DEDUP_SWITCH_PATCH_SUFFIX) is not None
 
 
 def has_compound_switch(repo, line):
     """Whether line's series carries the compound-devmap switch: 7.x has
     none, since a device-dax PMD leaf must be a PMD-order folio there."""
-    return _series_patch(repo, line, SWITCH_PATCH_SUFFIX) is not None
+    return series_patch(repo, line, SWITCH_PATCH_SUFFIX) is not None
 
 
 def settings(facts):
@@ -59,26 +40,23 @@ def settings(facts):
     return (0, 1) if facts.get("compound_switch") != "0" else (1,)
 
 
-def parse(text):
-    """(facts, times, events): times as workload.parse_daxgup gives them,
-    keyed MODE/C; events are the bind and unbind lines in order, as
-    (kind, C, {field: int})."""
-    facts, times = parse_daxgup(text)
-    events = [(m.group(1), int(m.group(2)),
-               {k: int(v) for k, v in
-                (kv.split("=") for kv in m.group(3).split())})
-              for m in _REBIND.finditer(text)]
-    return facts, times, events
-
-
 def as_data(parsed):
-    """One daxcompound.sh boot for report.json."""
+    """One daxcompound.sh boot (a DaxBoot) for report.json."""
     if not parsed:
         return None
     facts, times, events = parsed
     return {"facts": facts, "gup_us": times,
             "events": [{"kind": k, "compound": c, **f}
                        for k, c, f in events]}
+
+
+def from_data(data):
+    """as_data's inverse: the DaxBoot a report.json part was made of."""
+    return records.DaxBoot(
+        data["facts"], data["gup_us"],
+        [(e["kind"], e["compound"],
+          {k: v for k, v in e.items() if k not in ("kind", "compound")})
+         for e in data["events"]])
 
 
 def binds(events, compound=None):
@@ -161,7 +139,7 @@ def problems(memmap, facts, times, events, rounds=ROUNDS, dedup=True):
     return found
 
 
-def _gib(results):
+def namespace_gib(results):
     """The namespace size of the boots in results, as 1G or 17G."""
     sizes = {int(r[0].get("ns_size", 0)) >> 30 for r in results.values()
              if r}
@@ -169,11 +147,11 @@ def _gib(results):
 
 
 def render(results):
-    """results: {memmap: (facts, times, events)} -> the A/B table."""
+    """results: {memmap: DaxBoot} -> the A/B table."""
     lines = ["", "  compound devmaps off/on in one boot (compound devmaps "
              "v4; the project's kernel patches: compound switch,",
              "  DAX vmemmap deduplication, gup-fast batching), "
-             f"{_gib(results)} nvdimm-dax, 2M align,",
+             f"{namespace_gib(results)} nvdimm-dax, 2M align,",
              f"  {ROUNDS} rebinds each, alternating; median [min..max]"]
     cells = [["", "compound=0", "compound=1", "0/1", "published hw"]]
     for memmap, (facts, times, events) in results.items():
@@ -206,62 +184,32 @@ def render(results):
     return "\n".join(lines)
 
 
-def _boot(art, kernel, opts, memmap, rounds, sizes, size_mb=None):
+def command(size_mb, rounds):
+    return f"daxcompound.sh {size_mb} {rounds}"
+
+
+def boot(art, opts, memmap, rounds, sizes, size_mb=None):
+    """One daxcompound.sh boot on a 2M-aligned nvdimm-dax: (DaxBoot, its
+    exit problems)."""
     path = scratch_path(f"compound-{memmap}")
     nv = machine.NvdimmOptions(size=sizes.nvdimm, align="2M", memmap=memmap,
                                path=path)
-    res = execute_scratch(
-        art, kernel, f"daxcompound.sh {size_mb or sizes.dax_mb} {rounds}",
-        replace(opts, nvdimm=nv))
+    res = execute_scratch(art, art.kernel,
+                          command(size_mb or sizes.dax_mb, rounds),
+                          replace(opts, nvdimm=nv))
     found = []
     if res.status:
         found.append(f"daxcompound.sh ({memmap}) exited with status "
                      f"{res.status}; console log: {res.console}")
-    return parse(res.stdout.decode(errors="replace")), found
+    return records.dax_boot(res.stdout.decode(errors="replace")), found
 
 
-def run(art, opts, memmaps=("ram", "dev"), with_before=True, sizes=None):
-    """The A/B boots; then, with_before and given art.dedup_switch, one
-    boot of the same kernel with the DAX vmemmap deduplication off, for
-    its before.  Returns (results, before, found)."""
-    results, found = {}, []
-    sizes = sizes or Sizes()
+def run(art, opts, sizes, memmaps=("ram", "dev")):
+    """The A/B boots: ({memmap: DaxBoot}, problems)."""
+    boots, found = {}, []
     for memmap in memmaps:
         say(f"==> workloads: compound devmaps off/on, memmap {memmap}")
-        parsed, f = _boot(art, art.kernel, opts, memmap, ROUNDS, sizes)
-        results[memmap] = parsed
+        parsed, f = boot(art, opts, memmap, ROUNDS, sizes)
+        boots[memmap] = parsed
         found += f + problems(memmap, *parsed)
-    before = None
-    if with_before and art.dedup_switch:
-        say("==> workloads: compound devmaps, DAX vmemmap deduplication "
-            f"off ({DEDUP_OFF})")
-        before, f = _boot(art, art.kernel,
-                          replace(opts, kernel_args=(DEDUP_OFF,)), "ram", 1,
-                          sizes, 64)
-        found += f + problems("ram", *before, rounds=1, dedup=False)
-    return results, before, found
-
-
-def render_dedup(after, before):
-    """The DAX vmemmap deduplication patch's before and after: compound=1
-    binds of the same namespace with it off (dax_vmemmap_optimize=off)
-    and on."""
-    if not before:
-        return ("\n  arm64 DAX vmemmap deduplication (\"arm64: select "
-                "ARCH_WANT_OPTIMIZE_DAX_VMEMMAP\"): no before (run with the "
-                "project's own kernel to get one)")
-    rows = [["", "without", "with", "ratio", "published hw"]]
-    for name, key in (("memmap MiB per GiB (vmstat)", "memmap_pages"),
-                      ("free memory drop MiB per GiB", "free_kb")):
-        vals = [median(per_gib(facts, events, key, 1))
-                for facts, _, events in (before, after)]
-        hw = published.MEMMAP_PER_TIB[0] / published.MEMMAP_PER_TIB[1] \
-            if key == "memmap_pages" else None
-        rows.append([f"  {name}", f"{vals[0]:.2f}", f"{vals[1]:.2f}",
-                     f"{vals[0] / vals[1]:.1f}", f"{hw:.1f}" if hw else ""])
-    return "\n".join(
-        ["", "  arm64 DAX vmemmap deduplication (\"arm64: select "
-         "ARCH_WANT_OPTIMIZE_DAX_VMEMMAP\"):",
-         f"  compound=1, memmap=ram, 2M align, {_gib({'ram': after})} "
-         f"nvdimm-dax; without: the same kernel booted with {DEDUP_OFF}"]
-        + table(rows))
+    return boots, found

@@ -1,9 +1,10 @@
 # SPDX-License-Identifier: GPL-2.0-or-later
-"""The report's parsers, checks, tables and results directory, on
-canned guest output."""
+"""The workloads' parsers, checks and tables, the report's figures and its
+results directory, on canned guest records."""
 import json
 import os
 import re
+import subprocess
 import tempfile
 import unittest
 from dataclasses import replace
@@ -11,34 +12,76 @@ from pathlib import Path
 from unittest import mock
 
 import contdax_path  # noqa: F401
-from contdax import (cache, devmap, linux_lines, machine, report, results,
-                     texttable,
-                     suites, workload)
+from contdax import (cache, linux_lines, machine, report, results, suites,
+                     texttable, workloads)
+from contdax.workloads import (common, compound, daxgup, dedup, records,
+                               smoke, strict)
+
+
+def rec(kind, **fields):
+    """One line of the guest's result protocol."""
+    return json.dumps({"record": kind, **fields}, separators=(",", ":"))
+
+
+def gup_lines(name, times, put=3, status=0):
+    """What guest/record.sh's gup_run prints for one gup_test run."""
+    return ([rec("gup", set=name, get_us=t, put_us=put) for t in times]
+            + [rec("gup_run", set=name, status=status)])
 
 
 def fork_lines(child_ok=1, allocs=64):
-    return [f"forkbench size_kb={kb} repeats=5 fork_us={us} min={us - 5} "
-            f"max={us + 5} munmap_us=10 mthp_allocs={0 if kb == 4 else allocs}"
-            f" child_ok={child_ok}"
+    return [rec("fork", size_kb=kb, repeats=5, fork_us=us, min=us - 5,
+                max=us + 5, munmap_us=10,
+                mthp_allocs=0 if kb == 4 else allocs, child_ok=child_ok)
             for kb, us in ((4, 1000), (16, 800), (32, 700), (64, 500),
                            (128, 450), (256, 400), (512, 350), (1024, 320),
                            (2048, 300))]
 
 
 def smoke_output(times_t, times_T, release="6.12.117-contdax",
-                 thp_faults=None, fork=None):
+                 thp_faults=None, fork=None, contpte="y"):
     thp_faults = thp_faults or {"t": 256, "T": 0}
-    lines = [f"release={release}", "page_size=4096",
-             "mthp_sizes=16kB 32kB 64kB 128kB 2048kB", "contpte=y"]
+    lines = [rec("fact", release=release, page_size=4096,
+                 mthp_sizes="16kB 32kB 64kB 128kB 2048kB", contpte=contpte)]
     for mode, times in (("t", times_t), ("T", times_T)):
-        lines.append(f"gup_begin={mode}")
         lines.append("TAP version 13")
-        for t in times:
-            lines.append(f"# PIN_LONGTERM_BENCHMARK: Time: get:{t} put:3 us")
-        lines.append(f"gup_thp_faults={thp_faults[mode]}")
-        lines.append(f"gup_end={mode}")
+        lines += gup_lines(mode, times)
+        lines.append(rec("thp_faults", set=mode, faults=thp_faults[mode]))
     lines += fork_lines() if fork is None else fork
     return "\n".join(lines)
+
+
+class RecordsTest(unittest.TestCase):
+    def test_only_records_are_read(self):
+        text = "\n".join([
+            "[    1.0] a kernel message {\"record\": 1}",
+            rec("fact", a=1), '{"record":"fact","b":2',     # cut short
+            '{"record":["not", "a kind"]}', "  " + rec("fact", c="x"),
+            '{"other":"json"}'])
+        recs = records.parse(text)
+        self.assertEqual(recs, [{"record": "fact", "a": 1},
+                                {"record": "fact", "c": "x"}])
+        self.assertEqual(records.facts(recs), {"a": "1", "c": "x"})
+
+    def test_the_guest_shell_writes_records(self):
+        # guest/record.sh as the workload scripts use it (the guest's
+        # busybox ash and the host's sh agree on what it uses)
+        script = (f". {contdax_path.REPO / 'guest/record.sh'}; record fact "
+                  "n=42 neg=-3 zero=0 lead=007 dash=- empty= "
+                  "text='a \"b\" \\c' tab=\"$(printf 'a\\tb')\"")
+        out = subprocess.run(["sh", "-c", script], capture_output=True,
+                             text=True, check=True).stdout
+        self.assertEqual(records.parse(out), [{
+            "record": "fact", "n": 42, "neg": -3, "zero": 0, "lead": "007",
+            "dash": "-", "empty": "", "text": 'a "b" \\c', "tab": "ab"}])
+
+    def test_gup_sets(self):
+        recs = records.parse("\n".join(
+            gup_lines("u/1", [5, 6]) + gup_lines("u/1", [7], status=2)
+            + gup_lines("u/1", [8])))
+        sets = records.gup_sets(recs)
+        self.assertEqual(sets["u/1"]["get"], [5, 6, 7, 8])
+        self.assertEqual(sets["u/1"]["status"], 2)
 
 
 class ResultsDirTest(unittest.TestCase):
@@ -59,94 +102,92 @@ class ResultsDirTest(unittest.TestCase):
 
 class ReportTest(unittest.TestCase):
     def test_parse_and_accept(self):
-        facts, gup = report.parse_smoke(smoke_output([5] * 10, [50] * 10))
-        self.assertEqual(facts["contpte"], "y")
-        self.assertEqual(gup["t"]["get"], [5] * 10)
-        self.assertEqual(gup["T"]["put"], [3] * 10)
-        self.assertEqual(report.problems(facts, gup), [])
-        text = report.render(facts, gup, {"qemu": "10.0.13"})
+        res = smoke.parse(smoke_output([5] * 10, [50] * 10))
+        self.assertEqual(res.facts["contpte"], "y")
+        self.assertEqual(res.gup["t"]["get"], [5] * 10)
+        self.assertEqual(res.gup["T"]["put"], [3] * 10)
+        self.assertEqual(smoke.problems(res), [])
+        text = smoke.render(res, "10.0.13", common.Sizes())
         self.assertIn("ratio off/on", text)
         self.assertIn("10.0", text)
 
     def test_gup_skip_is_a_problem(self):
         # gup_test exits 0 when it cannot open debugfs: no timings then.
-        facts, gup = report.parse_smoke(smoke_output([], [50] * 10))
-        self.assertEqual(report.problems(facts, gup),
+        res = smoke.parse(smoke_output([], [50] * 10))
+        self.assertEqual(smoke.problems(res),
                          ["gup_test -t did not report 10 timings"])
 
     def test_thp_must_serve_only_the_thp_run(self):
         out = smoke_output([5] * 10, [50] * 10,
                            thp_faults={"t": 0, "T": 3})
-        found = report.problems(*report.parse_smoke(out))
+        found = smoke.problems(smoke.parse(out))
         self.assertEqual(found, ["no PMD THP faulted in during gup_test -t",
                                  "PMD THPs faulted in during gup_test -T"])
 
     def test_wrong_kernel_and_config(self):
-        out = smoke_output([5] * 10, [50] * 10, release="6.1.0")
-        facts, gup = report.parse_smoke(out.replace("contpte=y", "contpte="))
-        found = report.problems(facts, gup)
+        out = smoke_output([5] * 10, [50] * 10, release="6.1.0", contpte="")
+        found = smoke.problems(smoke.parse(out))
         self.assertEqual(len(found), 2)
 
     def test_fork_table_and_checks(self):
-        facts, gup = report.parse_smoke(smoke_output([5] * 10, [50] * 10))
-        self.assertEqual(facts["fork"][64]["us"], 500)
-        text = report.render(facts, gup, {"qemu": "10.0.13"})
+        res = smoke.parse(smoke_output([5] * 10, [50] * 10))
+        self.assertEqual(res.fork[64]["fork_us"], 500)
+        self.assertEqual(smoke.as_data(res)["fork_us"][64]["us"], 500)
+        text = smoke.render(res, "10.0.13", common.Sizes())
         row = [r for r in text.splitlines() if r.strip().startswith("64kB")]
         self.assertEqual(row[0].split()[-2:], ["0.50", "0.74"])
         out = smoke_output([5] * 10, [50] * 10,
                            fork=fork_lines(child_ok=0)[:8])
-        found = report.problems(*report.parse_smoke(out))
+        found = smoke.problems(smoke.parse(out))
         self.assertIn("forkbench 16kB: the child saw wrong data", found)
         self.assertIn("forkbench reported nothing for 2048kB", found)
         out = smoke_output([5] * 10, [50] * 10, fork=fork_lines(allocs=0))
         self.assertIn("forkbench 64kB: no mTHP of that size",
-                      report.problems(*report.parse_smoke(out)))
+                      smoke.problems(smoke.parse(out)))
 
 
 def daxgup_output(align=2097152, times=None, modes="uaL"):
-    lines = [f"dax_align={align}", "dax_size=1054867456"]
+    lines = [rec("fact", dax_align=align, dax_size=1054867456)]
     for m in modes:
-        lines.append(f"daxgup_begin={m}")
-        name = {"u": "GUP_FAST", "a": "PIN_FAST", "L": "PIN_LONGTERM"}[m]
-        for t in (times or {}).get(m, [100] * 10):
-            lines.append(f"# {name}_BENCHMARK: Time: get:{t} put:1 us")
-        lines.append(f"daxgup_end={m}")
+        lines += gup_lines(m, (times or {}).get(m, [100] * 10), put=1)
     return "\n".join(lines)
 
 
 class DaxReportTest(unittest.TestCase):
     def test_parse_and_accept(self):
-        facts, times = workload.parse_daxgup(daxgup_output())
-        self.assertEqual(times["a"]["get"], [100] * 10)
-        self.assertEqual(report.dax_problems("2M", "ram", facts, times), [])
+        boot = records.dax_boot(daxgup_output())
+        self.assertEqual(boot.times["a"]["get"], [100] * 10)
+        self.assertEqual(daxgup.problems("2M", "ram", boot), [])
 
     def test_wrong_align_and_missing_mode(self):
-        facts, times = workload.parse_daxgup(daxgup_output(4096, modes="ua"))
-        found = report.dax_problems("2M", "ram", facts, times)
+        boot = records.dax_boot(daxgup_output(4096, modes="ua"))
+        found = daxgup.problems("2M", "ram", boot)
         self.assertEqual(len(found), 2, found)
         self.assertIn("align is 4096, not 2097152", found[0])
         self.assertIn("gup_test -L did not report 10 timings", found[1])
 
     def test_ratio_rows(self):
-        small = workload.parse_daxgup(daxgup_output(
-            4096, {m: [900] * 10 for m in "uaL"}))[1]
-        big = workload.parse_daxgup(daxgup_output())[1]
-        text = report.render_dax({("2M", "ram"): big, ("4K", "ram"): small})
+        small = records.dax_boot(daxgup_output(
+            4096, {m: [900] * 10 for m in "uaL"}))
+        big = records.dax_boot(daxgup_output())
+        text = daxgup.render({("2M", "ram"): big, ("4K", "ram"): small},
+                             common.Sizes())
         row = [r for r in text.splitlines() if "4K/2M ram" in r][0]
         self.assertEqual(row.split()[-3:], ["9.0", "9.0", "9.0"])
         self.assertIn("9.7", text)      # published: 59 -> 6.1 ms
 
     def test_bringup_rows(self):
         out = daxgup_output() + "\n" + "\n".join(
-            ["ready_s=3.52", "page_size=4096", f"ns_size={1 << 30}",
-             f"dax_size={(1 << 30) - (18 << 20)}",
-             "unbind compound=1 memmap_pages=1024",
-             "bind compound=1 bind_us=30000 memmap_pages=1024 free_kb=4100",
-             "unbind compound=1 memmap_pages=1024",
-             "bind compound=1 bind_us=10000 memmap_pages=1024 free_kb=4090"])
-        facts, times, events = devmap.parse(out)
-        text = report.render_dax({("2M", "ram"): times},
-                                 {("2M", "ram"): (facts, events)})
+            [rec("fact", ready_s="3.52", page_size=4096, ns_size=1 << 30,
+                 dax_size=(1 << 30) - (18 << 20)),
+             rec("unbind", compound=1, memmap_pages=1024),
+             rec("bind", compound=1, bind_us=30000, memmap_pages=1024,
+                 free_kb=4100),
+             rec("unbind", compound=1, memmap_pages=1024),
+             rec("bind", compound=1, bind_us=10000, memmap_pages=1024,
+                 free_kb=4090)])
+        text = daxgup.render({("2M", "ram"): records.dax_boot(out)},
+                             common.Sizes())
         row = text.splitlines()[-3]
         self.assertEqual(row.split(), ["2M/ram", "3.52", "20.0",
                                        "[10.0..30.0]",
@@ -158,53 +199,50 @@ NS_SIZE = 1 << 30
 FULL, DEDUP = NS_SIZE // 4096 * 64 // 4096, 2 * (NS_SIZE >> 21)
 
 
+DAX_FACTS = rec("fact", page_size=4096, dax_align=2097152,
+               dax_size=NS_SIZE - (2 << 20), ns_size=NS_SIZE)
+
+
 def daxcompound_output(rounds=2, pages=(FULL, DEDUP), gave=None,
                        warnings=0, us=(900, 100)):
-    lines = ["page_size=4096", "dax_align=2097152",
-             f"dax_size={NS_SIZE - (2 << 20)}", f"ns_size={NS_SIZE}"]
+    lines = [DAX_FACTS]
     last = pages[1]
     for _ in range(rounds):
         for c in (0, 1):
-            lines.append(f"unbind compound={1 - c} memmap_pages="
-                         f"{last if gave is None else gave}")
-            lines.append(f"bind compound={c} bind_us=5000 memmap_pages="
-                         f"{pages[c]} free_kb={pages[c] * 4 + 40}")
+            lines.append(rec("unbind", compound=1 - c, memmap_pages=last
+                             if gave is None else gave))
+            lines.append(rec("bind", compound=c, bind_us=5000,
+                             memmap_pages=pages[c],
+                             free_kb=pages[c] * 4 + 40))
             last = pages[c]
             for m in "ua":
-                lines.append(f"daxgup_begin={m}/{c}")
-                lines += [f"# GUP_FAST_BENCHMARK: Time: get:{us[c]} put:1 us"
-                          ] * 10
-                lines.append(f"daxgup_end={m}/{c}")
-    lines.append(f"kernel_warnings={warnings}")
+                lines += gup_lines(f"{m}/{c}", [us[c]] * 10, put=1)
+    lines.append(rec("fact", kernel_warnings=warnings))
     return "\n".join(lines)
 
 
 def no_switch_output(rounds=2, pages=DEDUP):
     """daxcompound.sh on a kernel without the compound switch (7.x):
     compound pages only."""
-    lines = ["page_size=4096", "dax_align=2097152",
-             f"dax_size={NS_SIZE - (2 << 20)}", f"ns_size={NS_SIZE}",
-             "compound_switch=0"]
+    lines = [DAX_FACTS, rec("fact", compound_switch=0)]
     for _ in range(rounds):
-        lines.append(f"unbind compound=1 memmap_pages={pages}")
-        lines.append(f"bind compound=1 bind_us=5000 memmap_pages={pages} "
-                     f"free_kb={pages * 4 + 40}")
+        lines.append(rec("unbind", compound=1, memmap_pages=pages))
+        lines.append(rec("bind", compound=1, bind_us=5000,
+                         memmap_pages=pages, free_kb=pages * 4 + 40))
         for m in "ua":
-            lines.append(f"daxgup_begin={m}/1")
-            lines += ["# GUP_FAST_BENCHMARK: Time: get:100 put:1 us"] * 10
-            lines.append(f"daxgup_end={m}/1")
-    lines.append("kernel_warnings=0")
+            lines += gup_lines(f"{m}/1", [100] * 10, put=1)
+    lines.append(rec("fact", kernel_warnings=0))
     return "\n".join(lines)
 
 
 class LinesReportTest(unittest.TestCase):
     def test_no_switch_checks_compound_pages_only(self):
-        facts, times, events = devmap.parse(no_switch_output())
-        self.assertEqual(devmap.settings(facts), (1,))
-        self.assertEqual(devmap.problems("ram", facts, times, events,
+        facts, times, events = records.dax_boot(no_switch_output())
+        self.assertEqual(compound.settings(facts), (1,))
+        self.assertEqual(compound.problems("ram", facts, times, events,
                                          rounds=2), [])
         # without the dedup patch there, compound pages cost it all
-        found = devmap.problems("ram", *devmap.parse(no_switch_output(
+        found = compound.problems("ram", *records.dax_boot(no_switch_output(
             pages=FULL)), rounds=2)
         self.assertEqual(len(found), 1, found)
         self.assertIn(f"compound=1 took [{FULL}] memmap pages", found[0])
@@ -222,17 +260,16 @@ class LinesReportTest(unittest.TestCase):
         self.assertIn("none on Linux 6.12", report.compound_note(art))
 
     def test_release_must_be_the_lines(self):
-        facts = {"release": "7.3.4-contdax"}
-        self.assertIn("is not 6.12.x",
-                      report.problems(facts, {}, "6.12")[0])
-        self.assertFalse([p for p in report.problems(facts, {}, "7.3")
+        res = smoke.Smoke({"release": "7.3.4-contdax"}, {}, {})
+        self.assertIn("is not 6.12.x", smoke.problems(res, "6.12")[0])
+        self.assertFalse([p for p in smoke.problems(res, "7.3")
                           if "release" in p])
 
     def test_figures_side_by_side(self):
         def line(with_pages, gup_on):
-            with_ = devmap.as_data(devmap.parse(no_switch_output(
+            with_ = compound.as_data(records.dax_boot(no_switch_output(
                 pages=with_pages)))
-            without = devmap.as_data(devmap.parse(no_switch_output(
+            without = compound.as_data(records.dax_boot(no_switch_output(
                 pages=FULL)))
             return {
                 "smoke": {"thp_gup_us": {
@@ -266,41 +303,41 @@ class LinesReportTest(unittest.TestCase):
 
 class DevmapReportTest(unittest.TestCase):
     def test_parse_and_accept(self):
-        facts, times, events = devmap.parse(daxcompound_output())
+        facts, times, events = records.dax_boot(daxcompound_output())
         self.assertEqual(FULL // DEDUP, 4)
-        self.assertEqual(devmap.expected_memmap_pages(facts, 0), FULL)
-        self.assertEqual(devmap.expected_memmap_pages(facts, 1), DEDUP)
+        self.assertEqual(compound.expected_memmap_pages(facts, 0), FULL)
+        self.assertEqual(compound.expected_memmap_pages(facts, 1), DEDUP)
         self.assertEqual(len(times["a/1"]["get"]), 20)
         self.assertEqual([e[:2] for e in events[:4]],
                          [("unbind", 1), ("bind", 0), ("unbind", 0),
                           ("bind", 1)])
-        self.assertEqual(devmap.problems("ram", facts, times, events,
+        self.assertEqual(compound.problems("ram", facts, times, events,
                                          rounds=2), [])
 
     def test_no_dedup_is_a_problem(self):
         # an unpatched kernel: compound=1 costs the full struct page array
         out = daxcompound_output(pages=(FULL, FULL))
-        found = devmap.problems("ram", *devmap.parse(out), rounds=2)
+        found = compound.problems("ram", *records.dax_boot(out), rounds=2)
         self.assertEqual(found, [f"dax compound A/B (ram): compound=1 took "
                                  f"[{FULL}] memmap pages, not {DEDUP}"])
 
     def test_hot_remove_must_give_back_what_bind_took(self):
         out = daxcompound_output(gave=7, warnings=1)
-        found = devmap.problems("ram", *devmap.parse(out), rounds=2)
+        found = compound.problems("ram", *records.dax_boot(out), rounds=2)
         self.assertIn("the kernel logged 1 warnings", found[0])
         self.assertEqual(len(found), 1 + 3, found)   # 3 unbinds after binds
         self.assertIn("unbind gave back 7 memmap pages", found[1])
 
     def test_missing_rounds(self):
         out = daxcompound_output(rounds=1)
-        found = devmap.problems("ram", *devmap.parse(out), rounds=2)
+        found = compound.problems("ram", *records.dax_boot(out), rounds=2)
         self.assertIn("1 binds with compound=0, not 2", found[0])
 
     def test_the_before_is_the_same_kernel_booted_with_dedup_off(self):
         opts = machine.MachineOptions()
-        self.assertNotIn(devmap.DEDUP_OFF, machine.kernel_cmdline(opts, "x"))
+        self.assertNotIn(dedup.OFF, machine.kernel_cmdline(opts, "x"))
         line = machine.kernel_cmdline(
-            replace(opts, kernel_args=(devmap.DEDUP_OFF,)), "eA==")
+            replace(opts, kernel_args=(dedup.OFF,)), "eA==")
         self.assertIn(" dax_vmemmap_optimize=off ", line)
         # guest/init reads the command last
         self.assertTrue(line.endswith(" contdax.cmd=eA=="))
@@ -314,26 +351,26 @@ class DevmapReportTest(unittest.TestCase):
         # the DAX vmemmap deduplication patch's before: compound=1 must
         # cost the full array there
         out = daxcompound_output(rounds=1, pages=(FULL, FULL))
-        self.assertEqual(devmap.problems("ram", *devmap.parse(out), rounds=1,
+        self.assertEqual(compound.problems("ram", *records.dax_boot(out), rounds=1,
                                          dedup=False), [])
-        found = devmap.problems("ram", *devmap.parse(daxcompound_output(
+        found = compound.problems("ram", *records.dax_boot(daxcompound_output(
             rounds=1)), rounds=1, dedup=False)
         self.assertIn(f"compound=1 took [{DEDUP}] memmap pages, not {FULL}",
                       found[0])
 
     def test_dedup_table(self):
-        after = devmap.parse(daxcompound_output())
-        before = devmap.parse(daxcompound_output(rounds=1,
+        after = records.dax_boot(daxcompound_output())
+        before = records.dax_boot(daxcompound_output(rounds=1,
                                                  pages=(FULL, FULL)))
-        text = devmap.render_dedup(after, before)
+        text = dedup.render(dedup.Dedup(after, before))
         row = [r for r in text.splitlines() if "memmap MiB per GiB" in r][0]
         self.assertEqual(row.split()[-4:], ["16.00", "4.00", "4.0", "4.0"])
-        self.assertIn("no before", devmap.render_dedup(after, None))
+        self.assertIn("no before", dedup.render(dedup.Dedup(after, None)))
 
     def test_full_fits_the_host(self):
         # 24 GiB hosts: the namespace (touched whole by gup_test) and the
         # guest, with room left for QEMU and the host
-        full = workload.FULL
+        full = common.FULL
         self.assertLessEqual(full.nvdimm + (int(full.mem[:-1]) << 30),
                              22 << 30)
         # gup_test -m fits in the namespace beside its reserve
@@ -342,13 +379,13 @@ class DevmapReportTest(unittest.TestCase):
         self.assertEqual(full.fork_mb, 1024)
 
     def test_run_only(self):
-        self.assertEqual(report.selected(None), list(report.WORKLOADS))
-        self.assertEqual(report.selected(["dedup", "smoke"]),
+        self.assertEqual(workloads.selected(None), list(workloads.NAMES))
+        self.assertEqual(workloads.selected(["dedup", "smoke"]),
                          ["smoke", "dedup"])
 
     def test_table(self):
-        parsed = devmap.parse(daxcompound_output())
-        text = devmap.render({"ram": parsed})
+        parsed = records.dax_boot(daxcompound_output())
+        text = compound.render({"ram": parsed})
         row = [r for r in text.splitlines() if "memmap MiB per GiB" in r][0]
         self.assertEqual(row.split()[-2:], ["4.0", "4.0"])
         row = [r for r in text.splitlines() if "pin_user_pages_fast" in r][0]
@@ -363,31 +400,37 @@ def stats(violations=0, contiguous=5):
 
 
 class StrictReportTest(unittest.TestCase):
-    OUT = ("step=cow status=0 # Totals: pass:10 fail:0\n"
-           "step=gup_longterm status=0 # Totals: pass:4 fail:0\n"
-           "step=mthp-stress status=0 mthp-stress: mismatches 0\n"
-           + daxgup_output())
+    OUT = "\n".join([
+        rec("step", name="cow", status=0, summary="# Totals: pass:10 fail:0"),
+        rec("step", name="gup_longterm", status=0,
+            summary="# Totals: pass:4 fail:0"),
+        rec("mthp_stress", mib=8, iterations=120, threads=2, forks=3,
+            pins=4, gup_test=1, collapses=1, mismatches=0, elapsed_us=9),
+        rec("step", name="mthp-stress", status=0, summary=""),
+        daxgup_output()])
 
     def test_clean_run(self):
-        steps = report.parse_strict(self.OUT)
-        self.assertEqual(steps["mthp-stress"],
-                         (0, "mthp-stress: mismatches 0"))
-        times = workload.parse_daxgup(self.OUT)[1]
-        self.assertEqual(report.strict_problems(steps, times, stats(), 0),
-                         [])
-        self.assertIn("violations 0", report.render_strict(steps, stats()))
+        res = strict.parse(self.OUT, stats())
+        self.assertEqual(res.steps["cow"], (0, "# Totals: pass:10 fail:0"))
+        self.assertEqual(res.stress["forks"], 3)
+        self.assertEqual(strict.problems(res), [])
+        text = strict.render(res)
+        self.assertIn("violations 0", text)
+        self.assertIn("3 forks, 4 pins, 1 collapses, mismatches 0", text)
 
     def test_violation_failure_and_silence(self):
-        out = self.OUT.replace("step=cow status=0", "step=cow status=1")
-        steps = report.parse_strict(out)
-        times = workload.parse_daxgup(out)[1]
-        found = report.strict_problems(steps, times, stats(3, 0), 0)
+        out = self.OUT.replace('"name":"cow","status":0',
+                               '"name":"cow","status":1')
+        found = strict.problems(strict.parse(out, stats(3, 0)))
         self.assertEqual(found, ["strict: cow exited with status 1",
                                  "strict: 3 violations, 0 conflict aborts",
                                  "strict: the model saw no contiguous "
                                  "group"])
         self.assertIn("strict: no counters from the contpte model",
-                      report.strict_problems(steps, times, None, 0))
+                      strict.problems(strict.parse(out, None)))
+        out = out.replace('"mismatches":0', '"mismatches":5')
+        self.assertIn("strict: mthp-stress found 5 mismatched words",
+                      strict.problems(strict.parse(out, stats())))
 
 
 class ResultsTest(unittest.TestCase):
@@ -399,6 +442,18 @@ class ResultsTest(unittest.TestCase):
             data = json.loads((out / "report.json").read_text())
             self.assertEqual(data["versions"]["qemu"], "10.0.13")
             self.assertEqual(list(out.glob("*.svg")), [])
+
+    def test_charts_are_drawn_from_report_json(self):
+        boots = {("2M", "ram"): records.dax_boot(daxgup_output()),
+                 ("4K", "ram"): records.dax_boot(daxgup_output(
+                     4096, {m: [900] * 10 for m in "uaL"}))}
+        data = dict(daxgup.as_data(boots), compound={
+            "ram": compound.as_data(records.dax_boot(daxcompound_output()))})
+        data = json.loads(json.dumps(data))     # as report.json holds it
+        self.assertEqual(report.gup_bars(data), [
+            ("2M ram", 100, 100), ("4K ram", 900, 900),
+            ("2M ram compound=0", 900, 900),
+            ("2M ram compound=1", 100, 100)])
 
     def test_chart_data(self):
         fork = {4: {"us": 200}, 16: {"us": 150}, 32: {"us": 100}}
@@ -436,14 +491,13 @@ class TextTableTest(unittest.TestCase):
 
     def test_full_sized_figures_never_touch(self):
         big = [123456789 + i for i in range(10)]
-        facts, gup = report.parse_smoke(smoke_output(big, big))
-        text = report.render(facts, gup, {"qemu": "10.0.13"})
+        text = smoke.render(smoke.parse(smoke_output(big, big)), "10.0.13",
+                            common.Sizes())
         rows = [r for r in text.splitlines()
                 if r.strip().startswith(("THP o", "2048kB"))]
         self.assertEqual([len(self.cells(r)) for r in rows], [4, 4, 4])
-        times = workload.parse_daxgup(daxgup_output(
-            times={m: big for m in "uaL"}))[1]
-        text = report.render_dax({("2M", "ram"): times})
+        boot = records.dax_boot(daxgup_output(times={m: big for m in "uaL"}))
+        text = daxgup.render({("2M", "ram"): boot}, common.Sizes())
         row = [r for r in text.splitlines() if "2M/ram" in r][0]
         self.assertEqual(len(self.cells(row)), 4)
 
