@@ -433,6 +433,96 @@ class StrictReportTest(unittest.TestCase):
                       strict.problems(strict.parse(out, stats())))
 
 
+def dax_output(align):
+    """daxgup.sh on a 1G namespace of this align: facts, the bring-ups,
+    the gup modes."""
+    per = 4096 if align == "4K" else 2 << 20
+    events = []
+    for _ in range(daxgup.BINDS):
+        events += [rec("unbind", compound=1, memmap_pages=DEDUP),
+                   rec("bind", compound=1, bind_us=5000, memmap_pages=DEDUP,
+                       free_kb=DEDUP * 4)]
+    return "\n".join([rec("fact", ready_s="2.5", page_size=4096,
+                           ns_size=NS_SIZE, dax_size=NS_SIZE - (2 << 20))]
+                      + events + [daxgup_output(per, {
+                          m: [100 if per > 4096 else 900] * 10
+                          for m in "uaL"})])
+
+
+class FakeGuest:
+    """machine.execute for report.run: each workload's command answers
+    with canned records."""
+
+    def __init__(self):
+        self.commands = []
+
+    def __call__(self, qemu, kernel, initrd, command, opts, stream=True):
+        self.commands.append((command, opts))
+        if command.startswith("smoke.sh"):
+            # the fake kernels' images are their lines' names
+            out = smoke_output([5] * 10, [50] * 10,
+                               release=f"{kernel}.1-contdax")
+        elif command.startswith("daxgup.sh"):
+            out = dax_output(opts.nvdimm.align)
+        elif command.startswith("daxcompound.sh") and opts.kernel_args:
+            out = daxcompound_output(rounds=1, pages=(FULL, FULL))
+        elif command.startswith("daxcompound.sh"):
+            out = daxcompound_output(rounds=compound.ROUNDS)
+        else:
+            out = StrictReportTest.OUT
+        res = machine.Result(0, out.encode(), b"", "console.log", 1.0)
+        res.contpte = stats() if opts.contpte else None
+        return res
+
+
+class RunTest(unittest.TestCase):
+    """report.run only orchestrates: every workload's result reaches
+    report.txt, report.json, the side-by-side table and the charts."""
+
+    def test_every_workload_on_two_lines(self):
+        class Art:
+            def __init__(self, name):
+                self.line = linux_lines.get(name)
+                self.qemu = mock.Mock()
+                self.kernel = mock.Mock(image=name)
+                self.initrd = None
+                self.dedup_switch = True
+                self.compound_switch = name == "6.12"
+        guest = FakeGuest()
+        arts = {n: Art(n) for n in ("6.12", "7.3")}
+        with tempfile.TemporaryDirectory() as tmp, \
+                mock.patch.dict(os.environ, {"XDG_DATA_HOME": tmp,
+                                             "XDG_CACHE_HOME": tmp}), \
+                mock.patch.object(machine, "execute", guest), \
+                mock.patch.object(report.sources, "qemu_version",
+                                  return_value="10.0.13"), \
+                mock.patch.object(results, "write") as write, \
+                mock.patch("sys.stdout"):
+            rc = report.run(arts, machine.MachineOptions(), workloads.NAMES,
+                            {"qemu": "10.0.13"}, common.Sizes())
+        self.assertEqual(rc, 0, write.call_args)
+        where, text, data, fork, published_fork, bars, dax_mb = \
+            write.call_args.args
+        # 6.12: smoke, 4 daxgup, 2 compound, 1 dedup before, strict;
+        # 7.3 has no compound switch: its dedup boots its own after
+        self.assertEqual(len(guest.commands), 9 + 8)
+        self.assertIn("Both kernel lines side by side", text)
+        self.assertIn("compound devmaps off/on: none on Linux 7.3", text)
+        line = data["lines"]["6.12"]
+        self.assertEqual(set(line), {
+            "workloads", "smoke", "daxgup", "bringup", "daxgup_published_ms",
+            "compound", "dedup", "devmap_published", "strict", "problems"})
+        self.assertNotIn("compound", data["lines"]["7.3"])
+        self.assertEqual(data["figures"]["6.12"]["THP gup off/on (x)"], 10.0)
+        self.assertEqual(
+            data["figures"]["7.3"]["dax gup-fast 4K/2M ram (x)"], 9.0)
+        self.assertEqual(data["figures"]["6.12"]["memmap MiB/GiB, dedup"],
+                         4.0)
+        self.assertEqual(fork, line["smoke"]["fork_us"])
+        self.assertEqual(bars, report.gup_bars(line))
+        self.assertEqual(len(bars), 4 + 2 * 2)
+
+
 class ResultsTest(unittest.TestCase):
     def test_json_and_text_without_charts(self):
         with tempfile.TemporaryDirectory() as tmp:
