@@ -176,6 +176,13 @@ def workdir(tree_name, name):
     top.mkdir(parents=True, exist_ok=True)
     with open(top / "lock", "w") as lock:
         fcntl.flock(lock, fcntl.LOCK_EX)
+        # a flavour contdax no longer builds (obj-4k-acpi, before ACPI
+        # went into every kernel) would hold its gigabyte for ever
+        for old in top.glob("obj-*"):
+            kind = old.name.removeprefix("obj-")
+            if old.is_dir() and kind not in GRANULES \
+                    and not kind.startswith("user-"):
+                shutil.rmtree(old, ignore_errors=True)
         obj = top / f"obj-{name}"
         busy = top / f"obj-{name}.building"
         if busy.exists():

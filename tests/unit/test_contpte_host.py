@@ -1,9 +1,11 @@
 # SPDX-License-Identifier: GPL-2.0-or-later
 """The host side of the contpte model: summaries, reports, bench table."""
 import unittest
+from unittest import mock
 
 import contdax_path  # noqa: F401
-from contdax import bench, contpte
+from contdax import bench, contpte, machine
+from contdax.ui import ContdaxError
 
 KINDS = ("invalid", "no-cont-bit", "type", "oa-align", "oa-contig", "attr",
          "break-before-make", "fault-loop")
@@ -74,13 +76,22 @@ class ContpteHostTest(unittest.TestCase):
         self.assertIn("off: 1.100x no-model (QEMU CPU time 1.010x, range "
                       "1.000-1.020), OVER the 1.01 target", text)
 
-    def test_bench_reads_the_workload_line(self):
-        out = ("step=mthp-stress status=0 mthp-stress: 16 MiB, 300 "
-               "iterations, 2 threads, 50 forks, 50 pins, 3 collapses, "
-               "mismatches 0, elapsed_us 12343574\n")
-        m = bench.ELAPSED.search(out)
-        self.assertEqual((m[1], m[2]), ("0", "12343574"))
-
+    def test_bench_reads_mthp_stress_record(self):
+        def guest(mismatches):
+            out = ('{"record":"step","name":"mthp-stress","status":0,'
+                   '"summary":""}\n{"record":"mthp_stress","mib":16,'
+                   '"forks":50,"pins":50,"collapses":3,"mismatches":'
+                   f'{mismatches},"elapsed_us":12343574}}\n')
+            return mock.Mock(return_value=machine.Result(
+                0, out.encode(), b"", "console.log", 1.0))
+        art = mock.Mock()
+        opts = machine.MachineOptions()
+        with mock.patch.object(bench.machine, "execute", guest(0)):
+            self.assertEqual(bench._one("qemu", art, opts, "off")[0],
+                             12343574)
+        with mock.patch.object(bench.machine, "execute", guest(2)), \
+                self.assertRaisesRegex(ContdaxError, "failed under off"):
+            bench._one("qemu", art, opts, "off")
 
 if __name__ == "__main__":
     unittest.main()

@@ -9,7 +9,8 @@ import unittest
 from pathlib import Path
 
 import contdax_path
-from contdax import devmap, kernel_build, linux_lines, patches
+from contdax import kernel_build, linux_lines, patches
+from contdax.workloads import dedup
 from contdax.ui import ContdaxError, UsageError, step
 
 REPO = contdax_path.REPO
@@ -39,8 +40,8 @@ class LinesTest(unittest.TestCase):
                 select = [n for n in names if n.endswith(
                     "-arm64-select-ARCH_WANT_OPTIMIZE_DAX_VMEMMAP.patch")]
                 switch = [n for n in names if n.endswith(
-                    devmap.DEDUP_SWITCH_PATCH_SUFFIX)]
-                self.assertTrue(devmap.has_dedup_switch(REPO, line))
+                    dedup.SWITCH_PATCH_SUFFIX)]
+                self.assertTrue(dedup.has_switch(REPO, line))
                 self.assertEqual(len(select), 1)
                 self.assertEqual(len(switch), 1)
                 # the switch is read where the select makes it exist
@@ -176,6 +177,15 @@ class WorkdirTest(unittest.TestCase):
                         raise ContdaxError("make exited with status 2")
                 with kernel_build.workdir(line.name, "4k") as (_, obj):
                     self.assertTrue((obj / "mm.o").exists())
+                # what no kernel builds any more goes; a user tree's stays
+                top = obj.parent
+                for name in ("obj-4k-acpi", "obj-user-0123456789ab"):
+                    (top / name).mkdir()
+                with kernel_build.workdir(line.name, "16k"):
+                    pass
+                self.assertEqual(sorted(p.name for p in top.glob("obj-*")),
+                                 ["obj-16k", "obj-4k",
+                                  "obj-user-0123456789ab"])
             finally:
                 if old is None:
                     del os.environ["XDG_CACHE_HOME"]
