@@ -50,8 +50,8 @@ def _one(qemu, art, opts, mode):
 
 
 def run(art, baseline_qemu, opts, repeats):
-    times = {v: [] for v in VARIANTS}
-    cpu = {v: [] for v in VARIANTS}
+    times: dict[str, list[int]] = {v: [] for v in VARIANTS}
+    cpu: dict[str, list[float]] = {v: [] for v in VARIANTS}
     stats = {}
     for r in range(repeats):
         for v in VARIANTS:

@@ -94,7 +94,8 @@ def missing(extra=()):
     """Packages to install, as (name, suite or None)."""
     plain = HOST_PACKAGES + list(extra)
     have = installed_versions(plain + [p for p, _, _ in BACKPORTED])
-    todo = [(p, None) for p in plain if p not in have]
+    todo: list[tuple[str, str | None]] = [(p, None) for p in plain
+                                          if p not in have]
     for pkg, suite, minimum in BACKPORTED:
         if pkg not in have or not _version_ge(have[pkg], minimum):
             todo.append((pkg, suite))

@@ -238,7 +238,8 @@ def _last_counters(qmp):
 
 def _run(args, listeners, console, timeout, command, stream, qmp_path=None):
     start = time.monotonic()
-    qmp = counters = None
+    qmp: Qmp | None = None
+    counters = None
     try:
         proc = subprocess.Popen(args, stdin=subprocess.DEVNULL,
                                 stdout=subprocess.PIPE,
@@ -246,10 +247,12 @@ def _run(args, listeners, console, timeout, command, stream, qmp_path=None):
                                 preexec_fn=die_with_parent)
     except OSError as e:
         raise GuestFailed(f"cannot start {args[0]}: {e.strerror}") from None
+    qemu_stdout = proc.stdout
+    assert qemu_stdout is not None      # stdout=PIPE
     sel = selectors.DefaultSelector()
     for name, s in listeners.items():
         sel.register(s, selectors.EVENT_READ, ("listen", name))
-    sel.register(proc.stdout, selectors.EVENT_READ, ("qemu", None))
+    sel.register(qemu_stdout, selectors.EVENT_READ, ("qemu", None))
     if qmp_path:
         qmp = Qmp(qmp_path)
         sel.register(qmp, selectors.EVENT_READ, ("qmp", None))
@@ -273,6 +276,7 @@ def _run(args, listeners, console, timeout, command, stream, qmp_path=None):
             for key, _ in sel.select(min(left, 1.0)):
                 kind, name = key.data
                 if kind == "qmp":
+                    assert qmp is not None
                     # a strict contpte stop is a guest panic, which
                     # -no-shutdown turns into a pause
                     if {"SHUTDOWN", "GUEST_PANICKED"} & set(
@@ -282,13 +286,13 @@ def _run(args, listeners, console, timeout, command, stream, qmp_path=None):
                         qmp.sock.sendall(b'{"execute": "quit"}\n')
                     continue
                 if kind == "listen":
-                    conn, _ = key.fileobj.accept()
+                    conn, _ = listeners[name].accept()
                     conns.append(conn)
-                    sel.unregister(key.fileobj)
+                    sel.unregister(listeners[name])
                     sel.register(conn, selectors.EVENT_READ, ("port", name))
                     open_streams += 1
                     continue
-                chunk = os.read(key.fileobj.fileno(), 65536)
+                chunk = os.read(key.fd, 65536)
                 if not chunk:
                     sel.unregister(key.fileobj)
                     open_streams -= 1
@@ -307,7 +311,7 @@ def _run(args, listeners, console, timeout, command, stream, qmp_path=None):
         proc.wait()
     finally:
         _stop(proc)
-        proc.stdout.close()
+        qemu_stdout.close()
         for s in conns + list(listeners.values()):
             s.close()
         if qmp:

@@ -17,7 +17,9 @@ import os
 import subprocess
 import sys
 import time
+from functools import partial
 from pathlib import Path
+from typing import Callable
 
 from . import bugs, cache, initramfs, kernel_build, linux_lines
 from .ui import (ContdaxError, Terminated, die_with_parent, fmt_elapsed,
@@ -29,14 +31,14 @@ def wanted(repo):
     default line's 4K kernel and initramfs (the cli suite and most guest
     tests), the other line's, the bug corpus' variants (the first guest
     test), then the other granules."""
-    todo = []
+    todo: list[tuple[str, Callable[[], object]]] = []
     lines = sorted(linux_lines.LINES.values(),
                    key=lambda line: line.name != linux_lines.DEFAULT)
     for line in lines:
         todo.append((f"kernel {line.name} 4k",
-                     lambda line=line: kernel_build.build(repo, line)))
+                     partial(kernel_build.build, repo, line)))
         todo.append((f"initramfs {line.name}",
-                     lambda line=line: initramfs.build(repo, line)))
+                     partial(initramfs.build, repo, line)))
     for bug in bugs.corpus(repo):
         line = linux_lines.get(bug.line)
         variants = [[bug.patch.resolve()]]
@@ -45,13 +47,12 @@ def wanted(repo):
         for patches in variants:
             todo.append((f"bug corpus {bug.name} "
                          f"{'fixed' if len(patches) > 1 else 'buggy'}",
-                         lambda line=line, patches=patches:
-                         kernel_build.build(repo, line, patches)))
+                         partial(kernel_build.build, repo, line, patches)))
     for granule in kernel_build.GRANULES[1:]:
         for line in lines:
             todo.append((f"kernel {line.name} {granule}",
-                         lambda line=line, granule=granule:
-                         kernel_build.build(repo, line, granule=granule)))
+                         partial(kernel_build.build, repo, line,
+                                 granule=granule)))
     return todo
 
 

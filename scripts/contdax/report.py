@@ -177,7 +177,7 @@ def run(arts, opts, workloads, versions=None, sizes=Sizes()):
     text = "\n".join(out)
     print(text)
     # the charts: the first line's figures
-    first = next(iter(data["lines"].values()), {})
+    first: dict = next(iter(data["lines"].values()), {})
     results.write(where, text, data,
                   (first.get("smoke") or {}).get("fork_us"), published.FORK,
                   gup_bars(first), sizes.dax_mb)

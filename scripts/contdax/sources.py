@@ -93,7 +93,7 @@ def _resolve_qemu():
 def _resolve_binaries(packages):
     """{package: newest version, or None if apt knows none}, from one
     apt-cache madison call."""
-    versions = {p: [] for p in packages}
+    versions: dict[str, list[str]] = {p: [] for p in packages}
     for line in _apt_query(["madison"] + list(packages)).splitlines():
         fields = [f.strip() for f in line.split("|")]
         if len(fields) >= 3 and fields[0] in versions:

@@ -96,12 +96,14 @@ class Step:
         except OSError as e:
             raise ContdaxError(f"{self.name}: cannot run {cmd[0]}: "
                                f"{e.strerror}") from None
+        out = proc.stdout
+        assert out is not None      # stdout=PIPE
         stop = threading.Event()
         beat = threading.Thread(target=self._heartbeat, args=(stop,),
                                 daemon=True)
         beat.start()
         try:
-            for line in proc.stdout:
+            for line in out:
                 self.log.write(line)
                 m = _PROGRESS.match(line)
                 if m:
@@ -113,7 +115,7 @@ class Step:
             if proc.poll() is None:
                 proc.kill()
                 proc.wait()
-            proc.stdout.close()
+            out.close()
             self.log.flush()
         if rc not in ok_codes:
             raise ContdaxError(f"{self.name}: '{Path(str(cmd[0])).name}' "

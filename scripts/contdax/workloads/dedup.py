@@ -45,8 +45,8 @@ def run(art, opts, sizes, after=None):
             f"off ({OFF})")
         before, f = compound.boot(art, replace(opts, kernel_args=(OFF,)),
                                   "ram", 1, sizes, 64)
-        found += f + compound.problems("ram", *before, rounds=1,
-                                       dedup=False)
+        found += f + compound.problems("ram", before.facts, before.times,
+                                       before.events, rounds=1, dedup=False)
     return Dedup(after, before), found
 
 

@@ -46,7 +46,7 @@ def gup_sets(recs):
     put times in us, one per repeat over every run of the set, the last
     failing run's exit status (0 if none failed), and for the smoke set
     the PMD THPs its run faulted in."""
-    sets = {}
+    sets: dict[str, dict] = {}
 
     def one(name):
         return sets.setdefault(name, {"get": [], "put": [], "status": 0,
