@@ -48,8 +48,8 @@ def wanted(repo):
             todo.append((f"bug corpus {bug.name} "
                          f"{'fixed' if len(patches) > 1 else 'buggy'}",
                          partial(kernel_build.build, repo, line, patches)))
-    for granule in kernel_build.GRANULES[1:]:
-        for line in lines:
+    for line in lines:      # test_granules boots 6.12's, test_lines 7.3's
+        for granule in kernel_build.GRANULES[1:]:
             todo.append((f"kernel {line.name} {granule}",
                          partial(kernel_build.build, repo, line,
                                  granule=granule)))
