@@ -2,13 +2,15 @@
 """--kernel-src: the tree is synced into a work source and patched there,
 the user's tree is only read, and the work source follows the tree from
 one build to the next."""
+import os
 import subprocess
 import tempfile
 import unittest
 from pathlib import Path
+from unittest import mock
 
 import contdax_path
-from contdax import kernel_build, linux_lines, patches
+from contdax import cache, kernel_build, linux_lines, patches, sources
 from contdax.ui import ContdaxError, step
 
 
@@ -69,6 +71,44 @@ class PatchedCopyTest(unittest.TestCase):
             self.copy()
         self.assertIn("0001-two.patch does not apply: mm/gup.c",
                       str(e.exception))
+
+
+class VariantTreeTest(unittest.TestCase):
+    """A tree with extra patches is hard links to its line's tree, and
+    patching it never writes the line's tree."""
+
+    def test_variant_shares_what_it_does_not_patch(self):
+        with tempfile.TemporaryDirectory() as tmp:
+            tmp = Path(tmp)
+            line = linux_lines.Line("6.12", "linux-source-6.12", ())
+            write(tmp / "repo/guest-kernel-config/patches/6.12/series", "")
+            patch = tmp / "0001-two.patch"
+            write(patch, "--- a/mm/gup.c\n+++ b/mm/gup.c\n@@ -1,3 +1,3 @@\n"
+                  " one\n-two\n+2\n three\n")
+
+            def unpack(s, line, dest):
+                write(Path(dest) / "mm/gup.c", "one\ntwo\nthree\n")
+                write(Path(dest) / "mm/memory.c", "memory\n")
+            with mock.patch.dict(os.environ,
+                                 {"XDG_CACHE_HOME": str(tmp / "cache")}), \
+                    mock.patch.object(sources, "unpack_linux", unpack), \
+                    mock.patch.object(sources, "linux_version",
+                                      return_value="6.12.1-1"):
+                base, _ = kernel_build.tree(tmp / "repo", line)
+                variant, _ = kernel_build.tree(tmp / "repo", line, [patch])
+                manifest = (base / cache.MARKER).read_text()
+                self.assertEqual((base / "mm/gup.c").read_text(),
+                                 "one\ntwo\nthree\n")
+                self.assertEqual((variant / "mm/gup.c").read_text(),
+                                 "one\n2\nthree\n")
+                self.assertEqual((base / "mm/memory.c").stat().st_ino,
+                                 (variant / "mm/memory.c").stat().st_ino)
+                self.assertNotEqual(
+                    (base / cache.MARKER).stat().st_ino,
+                    (variant / cache.MARKER).stat().st_ino)
+                self.assertIn("patch:0001-two.patch",
+                              (variant / cache.MARKER).read_text())
+                self.assertEqual((base / cache.MARKER).read_text(), manifest)
 
 
 class ObjectDirTest(unittest.TestCase):
