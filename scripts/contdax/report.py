@@ -11,7 +11,7 @@ the JSON and the charts are renderings of the same records.
 from . import contpte, published, results, sources
 from .texttable import table
 from .ui import say
-from .workloads import compound, daxgup, dedup, smoke, strict
+from .workloads import compound, daxgup, dedup, records, smoke, strict
 from .workloads.common import Sizes, median
 
 # a line without the compound-devmap switch has no honest "before" at 2M
@@ -74,21 +74,23 @@ def run_line(art, opts, workloads, sizes, emit):
     return data, found
 
 
+def _summary_median(sets, name):
+    """A gup set's median as report.json summarises it, NaN if absent."""
+    return ((sets.get(name) or {}).get("summary") or {}).get(
+        "median", float("nan"))
+
+
 def gup_bars(data):
     """(label, get us, pin us) medians for the device-dax chart, from one
     line's part of report.json."""
-    def med(sets, mode):
-        return ((sets.get(mode) or {}).get("summary") or {}).get(
-            "median", float("nan"))
-    bars = [(label.replace("/", " "), med(sets, "u"), med(sets, "a"))
+    bars = [(label.replace("/", " "), _summary_median(sets, "u"),
+             _summary_median(sets, "a"))
             for label, sets in data.get("daxgup", {}).items()]
     for memmap, boot in (data.get("compound") or {}).items():
         for c in compound.settings(boot["facts"]):
             bars.append((f"2M {memmap} compound={c}",
-                         median(boot["gup_us"].get(f"u/{c}", {"get": []})
-                                ["get"]),
-                         median(boot["gup_us"].get(f"a/{c}", {"get": []})
-                                ["get"])))
+                         median(records.gets(boot["gup_us"], f"u/{c}")),
+                         median(records.gets(boot["gup_us"], f"a/{c}"))))
     return bars
 
 
@@ -103,10 +105,9 @@ def line_figures(data):
     smoke = data.get("smoke", {})
     gup = smoke.get("thp_gup_us", {})
     fork = smoke.get("fork_us", {})
-    med = lambda d, k: (d.get(k) or {}).get("summary", {}) or {}  # noqa
     figs = {
-        "THP gup off/on (x)": _ratio(med(gup, "T").get("median"),
-                                     med(gup, "t").get("median")),
+        "THP gup off/on (x)": _ratio(_summary_median(gup, "T"),
+                                     _summary_median(gup, "t")),
     }
     for kb in (16, 64, 2048):
         figs[f"fork {kb}kB vs 4K"] = _ratio(
@@ -116,8 +117,8 @@ def line_figures(data):
     for mode, name in (("u", "gup"), ("a", "pin")):
         for memmap in ("ram", "dev"):
             figs[f"dax {name}-fast 4K/2M {memmap} (x)"] = _ratio(
-                med(dax.get(f"4K/{memmap}", {}), mode).get("median"),
-                med(dax.get(f"2M/{memmap}", {}), mode).get("median"))
+                _summary_median(dax.get(f"4K/{memmap}", {}), mode),
+                _summary_median(dax.get(f"2M/{memmap}", {}), mode))
     dedup = data.get("dedup", {})
     bind = {}
     for key, label in (("without", "memmap MiB/GiB, no dedup"),

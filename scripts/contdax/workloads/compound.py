@@ -21,8 +21,8 @@ from .. import machine, published
 from ..texttable import table
 from ..ui import say
 from . import records
-from .common import (execute_scratch, median, scratch_path, series_patch,
-                     span)
+from .common import (GUP_TIMINGS, execute_scratch, median, scratch_path,
+                     series_patch, span)
 
 ROUNDS = 5
 SWITCH_PATCH_SUFFIX = "-device-dax-add-a-switch-to-back-a-device-with-order-.patch"
@@ -126,9 +126,9 @@ def problems(memmap, facts, times, events, rounds=ROUNDS, dedup=True):
         for m in MODES:
             t = times.get(f"{m}/{c}")
             got = 0 if not t or t["status"] else len(t["get"])
-            if got != 10 * rounds:
+            if got != GUP_TIMINGS * rounds:
                 found.append(f"{label}: gup_test -{m} with compound={c} "
-                             f"gave {got} timings, not {10 * rounds}")
+                             f"gave {got} timings, not {GUP_TIMINGS * rounds}")
     # hot-remove: each unbind gives back what the bind before it took
     for prev, cur in zip(events, events[1:]):
         if prev[0] == "bind" and cur[0] == "unbind" and \
@@ -168,7 +168,7 @@ def render(results):
         rows.append(("bind ms per GiB", bind, "{:.1f}",
                      hw if memmap == "ram" else None))
         for m, name in MODES.items():
-            us = {c: times.get(f"{m}/{c}", {"get": []})["get"]
+            us = {c: records.gets(times, f"{m}/{c}")
                   for c in (0, 1)}
             before, after = published.DEVMAP_GUP[(m, memmap)]
             rows.append((f"{name} us", us, "{:.0f}", before / after))

@@ -56,15 +56,15 @@ def render(boots, sizes):
     rows = [["align/memmap"] + list(MODES.values())]
     for (align, memmap), t in times.items():
         rows.append([f"{align}/{memmap}"] +
-                    [span(t.get(m, {"get": []})["get"]) for m in MODES])
+                    [span(records.gets(t, m)) for m in MODES])
     for memmap in ("ram", "dev"):
         small, big = times.get(("4K", memmap)), times.get(("2M", memmap))
         if not small or not big:
             continue
         cells = []
         for m in MODES:
-            a = median(small.get(m, {"get": []})["get"])
-            b = median(big.get(m, {"get": []})["get"])
+            a = median(records.gets(small, m))
+            b = median(records.gets(big, m))
             cells.append(f"{a / b:.1f}" if b else "-")
         rows.append([f"4K/2M {memmap}"] + cells)
     rows.append(["published hw"] + [f"{v[0] / v[1]:.1f}" if v else "-"

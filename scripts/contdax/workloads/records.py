@@ -62,6 +62,11 @@ def gup_sets(recs):
     return sets
 
 
+def gets(sets, name):
+    """The get times of one of gup_sets' sets, none if it did not run."""
+    return sets.get(name, {"get": []})["get"]
+
+
 class DaxBoot(NamedTuple):
     """A boot with an nvdimm-dax: dax-facts.sh's facts, gup_test's sets
     (dax-gup-modes.sh), and the bind and unbind events in order

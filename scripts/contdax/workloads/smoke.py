@@ -61,10 +61,6 @@ def problems(smoke, line="6.12"):
     return found
 
 
-def _get(gup, mode):
-    return gup.get(mode, {"get": []})["get"]
-
-
 def render(smoke, qemu_version, sizes):
     facts, gup, fork = smoke
     lines = [
@@ -83,10 +79,10 @@ def render(smoke, qemu_version, sizes):
     ]
     rows = [["", "guest us", "published hw us", "PMD THP faults"]]
     for mode, label in (("T", "THP off -T"), ("t", "THP on -t")):
-        rows.append([label, span(_get(gup, mode)),
+        rows.append([label, span(records.gets(gup, mode)),
                      f"{published.THP_GUP[mode]:.1f}",
                      str(gup.get(mode, {}).get("thp_faults"))])
-    off, on = median(_get(gup, "T")), median(_get(gup, "t"))
+    off, on = median(records.gets(gup, "T")), median(records.gets(gup, "t"))
     if on and on == on and off == off:
         hw = published.THP_GUP["T"] / published.THP_GUP["t"]
         rows.append(["ratio off/on", f"{off / on:.1f}", f"{hw:.1f}"])
