@@ -26,19 +26,23 @@ from .ui import (ContdaxError, Terminated, die_with_parent, fmt_elapsed,
                  unwind_on_sigterm)
 
 
-def wanted(repo):
+def wanted(repo, suites):
     """(what, build) pairs in the order the suites first need them: the
     default line's 4K kernel and initramfs (the cli suite and most guest
-    tests), the other line's, the bug corpus' variants (the first guest
-    test), then the other granules."""
+    tests); with the guest suite, the other line's, the bug corpus'
+    variants (the first guest test), then the other granules."""
     todo: list[tuple[str, Callable[[], object]]] = []
     lines = sorted(linux_lines.LINES.values(),
                    key=lambda line: line.name != linux_lines.DEFAULT)
+    if "guest" not in suites:
+        lines = lines[:1]
     for line in lines:
         todo.append((f"kernel {line.name} 4k",
                      partial(kernel_build.build, repo, line)))
         todo.append((f"initramfs {line.name}",
                      partial(initramfs.build, repo, line)))
+    if "guest" not in suites:
+        return todo
     for bug in bugs.corpus(repo):
         line = linux_lines.get(bug.line)
         variants = [[bug.patch.resolve()]]
@@ -56,8 +60,9 @@ def wanted(repo):
     return todo
 
 
-def start(repo):
-    """Start the background builder; return (process, log path)."""
+def start(repo, suites):
+    """Start the background builder for these suites; return (process,
+    log path)."""
     log = cache.log_dir() / time.strftime("prefetch-%Y%m%d-%H%M%S.log")
     log.parent.mkdir(parents=True, exist_ok=True)
 
@@ -66,7 +71,8 @@ def start(repo):
         die_with_parent()
     with open(log, "w") as out:
         proc = subprocess.Popen(
-            [sys.executable, "-m", "contdax.prefetch", str(repo)],
+            [sys.executable, "-m", "contdax.prefetch", str(repo)]
+            + list(suites),
             env=dict(os.environ, PYTHONPATH=str(Path(__file__).parents[1])),
             stdin=subprocess.DEVNULL, stdout=out, stderr=subprocess.STDOUT,
             preexec_fn=lowest_priority)
@@ -81,10 +87,10 @@ def stop(proc):
     proc.wait()
 
 
-def main(repo):
+def main(repo, suites):
     start_time = time.monotonic()
     failed = 0
-    for what, build in wanted(repo):
+    for what, build in wanted(repo, suites):
         try:
             build()
         except ContdaxError as e:
@@ -100,6 +106,6 @@ if __name__ == "__main__":
     unwind_on_sigterm()
     cache.make_private()
     try:
-        sys.exit(main(Path(sys.argv[1])))
+        sys.exit(main(Path(sys.argv[1]), sys.argv[2:]))
     except Terminated:
         sys.exit(143)

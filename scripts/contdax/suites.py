@@ -12,7 +12,8 @@ cli    the contdax command's handling of bad input (tests/cli/)
 qtest  the project's qtests (tests/qtest/), built inside the QEMU tree
 guest  boots of the emulated machine (tests/guest/)
 
-With cli or guest, the kernels they boot are built in the background
+With cli or guest, the kernels they boot (cli: the default line's 4K
+kernel only) are built in the background
 meanwhile (prefetch.py).
 
 A skipped test is reported as skipped, never as passed.
@@ -145,7 +146,7 @@ def qtest_suite(repo):
 def run(repo, names):
     builder = None
     if {"cli", "guest"} & set(names):
-        builder, log = prefetch.start(repo)
+        builder, log = prefetch.start(repo, names)
         say(f"==> kernels built in the background at the lowest priority; "
             f"log: {log}")
     try:

@@ -10,7 +10,7 @@ from contdax import bugs, kernel_build, linux_lines, prefetch
 class WantedTest(unittest.TestCase):
     def setUp(self):
         self.names = [what for what, _ in
-                      prefetch.wanted(contdax_path.REPO)]
+                      prefetch.wanted(contdax_path.REPO, ["cli", "guest"])]
 
     def test_every_kernel_the_suites_boot(self):
         for line in linux_lines.LINES:
@@ -33,6 +33,11 @@ class WantedTest(unittest.TestCase):
                             if n.endswith(("16k", "64k")))
         self.assertTrue(all(n.endswith(("16k", "64k"))
                             for n in self.names[first_granule:]))
+
+    def test_the_cli_suite_alone_wants_only_the_default_kernel(self):
+        names = [what for what, _ in
+                 prefetch.wanted(contdax_path.REPO, ["unit", "cli"])]
+        self.assertEqual(names, self.names[:2])
 
 
 if __name__ == "__main__":
