@@ -67,9 +67,9 @@ static int show(const char *path)
     printf("mode=%s\nversion=%u.%u\ndataoff=%" PRIu64 "\nnpfns=%" PRIu64
            "\nmemmap=%s\nstart_pad=%u\nend_trunc=%u\nalign=%u\n"
            "page_size=%u\npage_struct_size=%u\n",
-           i.mode == NVDIMM_DAX_MODE_DEVDAX ? "devdax" : "fsdax",
+           i.mode == NVDIMM_DAX_KIND_DEVDAX ? "devdax" : "fsdax",
            i.version_major, i.version_minor, i.dataoff, i.npfns,
-           i.memmap == NVDIMM_DAX_MEMMAP_DEV ? "dev" : "ram", i.start_pad,
+           i.memmap == NVDIMM_DAX_PFN_MODE_PMEM ? "dev" : "ram", i.start_pad,
            i.end_trunc, i.align, i.page_size, i.page_struct_size);
     return 0;
 }
@@ -80,10 +80,10 @@ static int build(char **argv)
         .ns_size = g_ascii_strtoull(argv[0], NULL, 0),
         .align = g_ascii_strtoull(argv[1], NULL, 0),
         .page_size = g_ascii_strtoull(argv[2], NULL, 0),
-        .memmap = !strcmp(argv[3], "dev") ? NVDIMM_DAX_MEMMAP_DEV
-                                          : NVDIMM_DAX_MEMMAP_RAM,
-        .mode = !strcmp(argv[4], "devdax") ? NVDIMM_DAX_MODE_DEVDAX
-                                           : NVDIMM_DAX_MODE_FSDAX,
+        .memmap = !strcmp(argv[3], "dev") ? NVDIMM_DAX_PFN_MODE_PMEM
+                                          : NVDIMM_DAX_PFN_MODE_RAM,
+        .mode = !strcmp(argv[4], "devdax") ? NVDIMM_DAX_KIND_DEVDAX
+                                           : NVDIMM_DAX_KIND_FSDAX,
     };
     uint8_t block[NVDIMM_DAX_INFO_SIZE];
     const char *why;

@@ -89,7 +89,7 @@ bool nvdimm_dax_info_build(const NvdimmDaxParams *p, uint8_t *block,
     align = MAX(p->align, NVDIMM_DAX_COMPAT_ALIGN);
     end_trunc = p->ns_size % align;
     npfns = (p->ns_size - 2 * NVDIMM_DAX_INFO_SIZE) / ps;
-    if (p->memmap == NVDIMM_DAX_MEMMAP_DEV) {
+    if (p->memmap == NVDIMM_DAX_PFN_MODE_PMEM) {
         offset = QEMU_ALIGN_UP(2 * NVDIMM_DAX_INFO_SIZE +
                           NVDIMM_DAX_STRUCT_PAGE_SIZE * npfns, align);
     } else {
@@ -103,7 +103,7 @@ bool nvdimm_dax_info_build(const NvdimmDaxParams *p, uint8_t *block,
 
     memset(block, 0, NVDIMM_DAX_INFO_SIZE);
     memcpy(block + OFF_SIGNATURE,
-           p->mode == NVDIMM_DAX_MODE_DEVDAX ? dax_sig : pfn_sig,
+           p->mode == NVDIMM_DAX_KIND_DEVDAX ? dax_sig : pfn_sig,
            NVDIMM_DAX_INFO_SIG_LEN);
     memcpy(block + OFF_UUID, p->uuid, 16);
     /* parent_uuid: a label-less namespace's uuid is all zero */
@@ -126,10 +126,10 @@ bool nvdimm_dax_info_parse(const uint8_t *block, uint64_t ns_size,
     uint64_t align;
 
     if (!memcmp(block + OFF_SIGNATURE, dax_sig, NVDIMM_DAX_INFO_SIG_LEN)) {
-        info->mode = NVDIMM_DAX_MODE_DEVDAX;
+        info->mode = NVDIMM_DAX_KIND_DEVDAX;
     } else if (!memcmp(block + OFF_SIGNATURE, pfn_sig,
                        NVDIMM_DAX_INFO_SIG_LEN)) {
-        info->mode = NVDIMM_DAX_MODE_FSDAX;
+        info->mode = NVDIMM_DAX_KIND_FSDAX;
     } else {
         *err = "no NVDIMM_DAX_INFO or NVDIMM_PFN_INFO signature";
         return false;
@@ -159,8 +159,8 @@ bool nvdimm_dax_info_parse(const uint8_t *block, uint64_t ns_size,
         *err = "info block version older than 1.4";
         return false;
     }
-    if (info->memmap != NVDIMM_DAX_MEMMAP_RAM &&
-        info->memmap != NVDIMM_DAX_MEMMAP_DEV) {
+    if (info->memmap != NVDIMM_DAX_PFN_MODE_RAM &&
+        info->memmap != NVDIMM_DAX_PFN_MODE_PMEM) {
         *err = "memmap mode is neither 1 (ram) nor 2 (dev)";
         return false;
     }
@@ -194,9 +194,10 @@ static char *describe(const NvdimmDaxInfo *i)
 {
     return g_strdup_printf("%s block, align %" PRIu32 ", memmap %s, "
                            "page size %" PRIu32 ", dataoff %" PRIu64,
-                           i->mode == NVDIMM_DAX_MODE_DEVDAX ?
+                           i->mode == NVDIMM_DAX_KIND_DEVDAX ?
                            "devdax" : "fsdax", i->align,
-                           i->memmap == NVDIMM_DAX_MEMMAP_DEV ? "dev" : "ram",
+                           i->memmap == NVDIMM_DAX_PFN_MODE_PMEM ? "dev"
+                                                                 : "ram",
                            i->page_size, i->dataoff);
 }
 

@@ -18,6 +18,8 @@
 #include "qemu/pmem.h"
 #include "qapi/error.h"
 #include "qapi/visitor.h"
+#include "hw/qdev-properties.h"
+#include "hw/core/qdev-prop-internal.h"
 #include "hw/mem/nvdimm-dax.h"
 #include "hw/mem/nvdimm-dax-data.h"
 #include "hw/mem/memory-device.h"
@@ -29,158 +31,146 @@ static const uint64_t valid_aligns[] = {
     4 * KiB, 16 * KiB, 64 * KiB, 2 * MiB, 32 * MiB, 512 * MiB, 1 * GiB,
 };
 #define VALID_ALIGNS "4K, 16K, 64K, 2M, 32M, 512M, 1G"
-#define VALID_PAGE_SIZES "4K, 16K, 64K"
+#define VALID_PAGE_SIZES "4K, 16K, 64K, 0 (from align)"
 
-typedef struct Choice {
-    const char *name;
-    int value;
-} Choice;
+static const uint64_t valid_page_sizes[] = { 4 * KiB, 16 * KiB, 64 * KiB, 0 };
 
-typedef struct ChoiceProperty {
-    const char *name;
-    const Choice *choices;      /* terminated by a NULL name */
-    size_t offset;              /* of the int-sized enum field */
-    const char *description;
-} ChoiceProperty;
-
-static const Choice memmap_choices[] = {
-    { "dev", NVDIMM_DAX_MEMMAP_DEV }, { "ram", NVDIMM_DAX_MEMMAP_RAM }, { },
-};
-static const Choice mode_choices[] = {
-    { "devdax", NVDIMM_DAX_MODE_DEVDAX }, { "fsdax", NVDIMM_DAX_MODE_FSDAX },
-    { },
-};
-static const Choice format_choices[] = {
-    { "auto", NVDIMM_DAX_FORMAT_AUTO }, { "never", NVDIMM_DAX_FORMAT_NEVER },
-    { "force", NVDIMM_DAX_FORMAT_FORCE }, { },
-};
-
-typedef struct SizeProperty {
-    const char *name;
-    const uint64_t *valid;
-    size_t n_valid;
-    const char *valid_names;
-    size_t offset;              /* of the uint64_t field */
-    const char *description;
-} SizeProperty;
-
-static const uint64_t valid_page_sizes[] = { 4 * KiB, 16 * KiB, 64 * KiB };
-
-static const SizeProperty size_properties[] = {
-    { "align", valid_aligns, ARRAY_SIZE(valid_aligns), VALID_ALIGNS,
-      offsetof(NvdimmDaxDevice, align),
-      "The guest's dax alignment: " VALID_ALIGNS " (default 2M)" },
-    { "page-size", valid_page_sizes, ARRAY_SIZE(valid_page_sizes),
-      VALID_PAGE_SIZES, offsetof(NvdimmDaxDevice, page_size),
-      "The guest kernel's page size the info block is computed for: "
-      VALID_PAGE_SIZES " (default: 16K for align 16K and 32M, 64K for "
-      "64K and 512M, else 4K)" },
-};
-
-static const ChoiceProperty choice_properties[] = {
-    { "memmap", memmap_choices, offsetof(NvdimmDaxDevice, memmap),
-      "Where the guest keeps the namespace's struct pages: dev (in the "
-      "namespace, default) or ram" },
-    { "mode", mode_choices, offsetof(NvdimmDaxDevice, mode),
-      "devdax (/dev/daxN.M, default) or fsdax (/dev/pmemN with a pfn map)" },
-    { "format", format_choices, offsetof(NvdimmDaxDevice, format),
-      "auto: write the info block only into a memdev without data "
-      "(default); never; force: overwrite whatever is there (destructive)" },
-};
-
-static const char *choice_name(const Choice *c, int value)
+static void nvdimm_dax_get_size(Object *obj, Visitor *v, const char *name,
+                                void *opaque, Error **errp)
 {
-    for (; c->name; c++) {
-        if (c->value == value) {
-            return c->name;
-        }
-    }
-    return "?";
+    const Property *prop = opaque;
+
+    visit_type_size(v, name, object_field_prop_ptr(obj, prop), errp);
 }
 
-static bool check_unrealized(Object *obj, const char *name, Error **errp)
+static void nvdimm_dax_set_size(Object *obj, Visitor *v, const char *name,
+                                const Property *prop, const uint64_t *valid,
+                                size_t n_valid, const char *valid_names,
+                                Error **errp)
 {
-    if (DEVICE(obj)->realized) {
-        error_setg(errp, "Property '%s.%s' cannot be changed after realize",
-                   object_get_typename(obj), name);
-        return false;
-    }
-    return true;
-}
+    uint64_t value;
 
-static void get_choice(Object *obj, Visitor *v, const char *name,
-                       void *opaque, Error **errp)
-{
-    const ChoiceProperty *p = opaque;
-    int *field = (int *)((char *)obj + p->offset);
-    char *value = g_strdup(choice_name(p->choices, *field));
-
-    visit_type_str(v, name, &value, errp);
-    g_free(value);
-}
-
-static void set_choice(Object *obj, Visitor *v, const char *name,
-                       void *opaque, Error **errp)
-{
-    const ChoiceProperty *p = opaque;
-    int *field = (int *)((char *)obj + p->offset);
-    g_autofree char *value = NULL;
-    g_autoptr(GString) valid = g_string_new("");
-
-    if (!check_unrealized(obj, name, errp) ||
-        !visit_type_str(v, name, &value, errp)) {
+    if (!visit_type_size(v, name, &value, errp)) {
         return;
     }
-    for (const Choice *c = p->choices; c->name; c++) {
-        if (!strcmp(c->name, value)) {
-            *field = c->value;
+    for (size_t i = 0; i < n_valid; i++) {
+        if (value == valid[i]) {
+            *(uint64_t *)object_field_prop_ptr(obj, prop) = value;
             return;
         }
-        g_string_append_printf(valid, "%s%s", valid->len ? ", " : "",
-                               c->name);
+    }
+    error_setg(errp, "Property '%s.%s' (0x%" PRIx64 ") must be one of %s",
+               object_get_typename(obj), name, value, valid_names);
+}
+
+static void nvdimm_dax_set_align(Object *obj, Visitor *v, const char *name,
+                                 void *opaque, Error **errp)
+{
+    /*
+     * Checked here, not at realize: memory_device_pre_plug() asks for the
+     * alignment before the device is realized.
+     */
+    nvdimm_dax_set_size(obj, v, name, opaque, valid_aligns,
+                        ARRAY_SIZE(valid_aligns), VALID_ALIGNS, errp);
+}
+
+static void nvdimm_dax_set_page_size(Object *obj, Visitor *v,
+                                     const char *name, void *opaque,
+                                     Error **errp)
+{
+    nvdimm_dax_set_size(obj, v, name, opaque, valid_page_sizes,
+                        ARRAY_SIZE(valid_page_sizes), VALID_PAGE_SIZES, errp);
+}
+
+/* As qdev_propinfo_set_enum(), with the valid values in the message. */
+static void nvdimm_dax_set_enum(Object *obj, Visitor *v, const char *name,
+                                void *opaque, Error **errp)
+{
+    const Property *prop = opaque;
+    const QEnumLookup *lookup = prop->info->enum_table;
+    g_autofree char *value = NULL;
+    g_autoptr(GString) valid = g_string_new("");
+    int i;
+
+    if (!visit_type_str(v, name, &value, errp)) {
+        return;
+    }
+    i = qapi_enum_parse(lookup, value, -1, NULL);
+    if (i >= 0) {
+        *(int *)object_field_prop_ptr(obj, prop) = i;
+        return;
+    }
+    for (i = 0; i < lookup->size; i++) {
+        g_string_append_printf(valid, "%s%s", i ? ", " : "",
+                               lookup->array[i]);
     }
     error_setg(errp, "Property '%s.%s' does not accept '%s'; valid values: "
                "%s", object_get_typename(obj), name, value, valid->str);
 }
 
-static bool size_in(uint64_t value, const uint64_t *set, size_t n)
-{
-    for (size_t i = 0; i < n; i++) {
-        if (value == set[i]) {
-            return true;
-        }
-    }
-    return false;
-}
+static const PropertyInfo nvdimm_dax_prop_align = {
+    .type = "size",
+    .description = "The guest's dax alignment: " VALID_ALIGNS,
+    .get = nvdimm_dax_get_size,
+    .set = nvdimm_dax_set_align,
+    .set_default_value = qdev_propinfo_set_default_value_uint,
+};
 
-static void get_size(Object *obj, Visitor *v, const char *name,
-                     void *opaque, Error **errp)
-{
-    const SizeProperty *p = opaque;
-    uint64_t *field = (uint64_t *)((char *)obj + p->offset);
+static const PropertyInfo nvdimm_dax_prop_page_size = {
+    .type = "size",
+    .description = "The guest kernel's page size the info block is "
+                   "computed for: " VALID_PAGE_SIZES "; from align: 16K "
+                   "for 16K and 32M, 64K for 64K and 512M, else 4K",
+    .get = nvdimm_dax_get_size,
+    .set = nvdimm_dax_set_page_size,
+    .set_default_value = qdev_propinfo_set_default_value_uint,
+};
 
-    visit_type_size(v, name, field, errp);
-}
+static const PropertyInfo nvdimm_dax_prop_memmap = {
+    .type = "NvdimmDaxMemmap",
+    .description = "Where the guest keeps the namespace's struct pages: "
+                   "dev (in the namespace) or ram",
+    .enum_table = &NvdimmDaxMemmap_lookup,
+    .get = qdev_propinfo_get_enum,
+    .set = nvdimm_dax_set_enum,
+    .set_default_value = qdev_propinfo_set_default_value_enum,
+};
 
-static void set_size(Object *obj, Visitor *v, const char *name,
-                     void *opaque, Error **errp)
-{
-    const SizeProperty *p = opaque;
-    uint64_t *field = (uint64_t *)((char *)obj + p->offset);
-    uint64_t value;
+static const PropertyInfo nvdimm_dax_prop_mode = {
+    .type = "NvdimmDaxMode",
+    .description = "devdax (/dev/daxN.M) or fsdax (/dev/pmemN with a pfn "
+                   "map)",
+    .enum_table = &NvdimmDaxMode_lookup,
+    .get = qdev_propinfo_get_enum,
+    .set = nvdimm_dax_set_enum,
+    .set_default_value = qdev_propinfo_set_default_value_enum,
+};
 
-    if (!check_unrealized(obj, name, errp) ||
-        !visit_type_size(v, name, &value, errp)) {
-        return;
-    }
-    if (!size_in(value, p->valid, p->n_valid)) {
-        error_setg(errp, "Property '%s.%s' (0x%" PRIx64 ") must be one of "
-                   "%s", object_get_typename(obj), name, value,
-                   p->valid_names);
-        return;
-    }
-    *field = value;
-}
+static const PropertyInfo nvdimm_dax_prop_format = {
+    .type = "NvdimmDaxFormat",
+    .description = "auto: write the info block only into a memdev without "
+                   "data; never; force: overwrite whatever is there "
+                   "(destructive)",
+    .enum_table = &NvdimmDaxFormat_lookup,
+    .get = qdev_propinfo_get_enum,
+    .set = nvdimm_dax_set_enum,
+    .set_default_value = qdev_propinfo_set_default_value_enum,
+};
+
+static const Property nvdimm_dax_properties[] = {
+    DEFINE_PROP_UNSIGNED("align", NvdimmDaxDevice, align, 2 * MiB,
+                         nvdimm_dax_prop_align, uint64_t),
+    DEFINE_PROP_UNSIGNED("page-size", NvdimmDaxDevice, page_size, 0,
+                         nvdimm_dax_prop_page_size, uint64_t),
+    DEFINE_PROP_SIGNED("memmap", NvdimmDaxDevice, memmap,
+                       NVDIMM_DAX_MEMMAP_DEV, nvdimm_dax_prop_memmap,
+                       NvdimmDaxMemmap),
+    DEFINE_PROP_SIGNED("mode", NvdimmDaxDevice, mode, NVDIMM_DAX_MODE_DEVDAX,
+                       nvdimm_dax_prop_mode, NvdimmDaxMode),
+    DEFINE_PROP_SIGNED("format", NvdimmDaxDevice, format,
+                       NVDIMM_DAX_FORMAT_AUTO, nvdimm_dax_prop_format,
+                       NvdimmDaxFormat),
+};
 
 /*
  * The guest page size a block is computed for: npfns and the memmap
@@ -311,15 +301,17 @@ static void nvdimm_dax_realize(NVDIMMDevice *nvdimm, Error **errp)
     params.ns_size = memory_region_size(nvdimm->nvdimm_mr);
     params.align = dax->align;
     params.page_size = nvdimm_dax_page_size(dax);
-    params.memmap = dax->memmap;
-    params.mode = dax->mode;
+    params.memmap = dax->memmap == NVDIMM_DAX_MEMMAP_DEV ?
+                    NVDIMM_DAX_PFN_MODE_PMEM : NVDIMM_DAX_PFN_MODE_RAM;
+    params.mode = dax->mode == NVDIMM_DAX_MODE_DEVDAX ?
+                  NVDIMM_DAX_KIND_DEVDAX : NVDIMM_DAX_KIND_FSDAX;
     memcpy(params.uuid, nvdimm->uuid.data, sizeof(params.uuid));
 
     if (!nvdimm_dax_info_build(&params, block, &err)) {
         error_setg(errp, "Property '%s.align' (0x%" PRIx64 ") with memmap=%s "
                    "does not fit memdev %s (0x%" PRIx64 " bytes): %s",
                    TYPE_NVDIMM_DAX, dax->align,
-                   choice_name(memmap_choices, dax->memmap), memdev,
+                   NvdimmDaxMemmap_str(dax->memmap), memdev,
                    params.ns_size, err);
         return;
     }
@@ -368,16 +360,6 @@ static uint64_t nvdimm_dax_md_get_min_alignment(const MemoryDeviceState *md)
     return MAX(align, NVDIMM_DAX_COMPAT_ALIGN);
 }
 
-static void nvdimm_dax_init(Object *obj)
-{
-    NvdimmDaxDevice *dax = NVDIMM_DAX(obj);
-
-    dax->align = 2 * MiB;
-    dax->memmap = NVDIMM_DAX_MEMMAP_DEV;
-    dax->mode = NVDIMM_DAX_MODE_DEVDAX;
-    dax->format = NVDIMM_DAX_FORMAT_AUTO;
-}
-
 static void nvdimm_dax_class_init(ObjectClass *oc, void *data)
 {
     NVDIMMClass *nvc = NVDIMM_CLASS(oc);
@@ -386,27 +368,13 @@ static void nvdimm_dax_class_init(ObjectClass *oc, void *data)
     nvc->realize = nvdimm_dax_realize;
     mdc->get_min_alignment = nvdimm_dax_md_get_min_alignment;
 
-    for (size_t i = 0; i < ARRAY_SIZE(size_properties); i++) {
-        const SizeProperty *p = &size_properties[i];
-
-        object_class_property_add(oc, p->name, "size", get_size, set_size,
-                                  NULL, (void *)p);
-        object_class_property_set_description(oc, p->name, p->description);
-    }
-    for (size_t i = 0; i < ARRAY_SIZE(choice_properties); i++) {
-        const ChoiceProperty *p = &choice_properties[i];
-
-        object_class_property_add(oc, p->name, "str", get_choice, set_choice,
-                                  NULL, (void *)p);
-        object_class_property_set_description(oc, p->name, p->description);
-    }
+    device_class_set_props(DEVICE_CLASS(oc), nvdimm_dax_properties);
 }
 
 static const TypeInfo nvdimm_dax_info = {
     .name          = TYPE_NVDIMM_DAX,
     .parent        = TYPE_NVDIMM,
     .instance_size = sizeof(NvdimmDaxDevice),
-    .instance_init = nvdimm_dax_init,
     .class_init    = nvdimm_dax_class_init,
 };
 

@@ -87,15 +87,6 @@ class QemuBuild:
         self.build = path / "build"
         self.binary = self.build / "qemu-system-aarch64"
 
-    def qtest(self, name):
-        return self.build / "tests/qtest" / name
-
-    def payloads(self):
-        """Environment naming each payload: CONTPTE_PAYLOAD=..."""
-        d = self.build / "tests/qtest"
-        return {p.stem.upper().replace("-", "_"): str(p)
-                for p in sorted(d.glob("*-payload.elf"))}
-
 
 def build(repo, model=True):
     """Build QEMU if its cache entry is missing; return a QemuBuild.

@@ -45,7 +45,14 @@ static void contpte_set_mode(Object *obj, int value, Error **errp)
                    ContpteMode_str(CONTPTE_MODE_OFF));
         return;
     }
+    /* Off, the model sees no flush: groups it cached before would be stale. */
+    if (DEVICE(obj)->realized) {
+        error_setg(errp, "Property 'contpte' cannot be changed after the "
+                   "CPU is realized");
+        return;
+    }
     cpu->contpte->mode = value;
+    cpu->contpte_on = value != CONTPTE_MODE_OFF;
 }
 
 static void contpte_get_bbm(Object *obj, Visitor *v, const char *name,

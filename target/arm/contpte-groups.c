@@ -297,7 +297,7 @@ bool arm_contpte_tlbi_ignored(CPUARMState *env, uint64_t value,
     ArmContpte *s = cpu->contpte;
     uint64_t va = va_bits(value << 12);
 
-    if (!s || !s->ttl_exact || s->mode == CONTPTE_MODE_OFF || !s->ngroups ||
+    if (!cpu->contpte_on || !s->ttl_exact || !s->ngroups ||
         !extract64(value, 44, 4)) {
         return false;
     }

@@ -161,7 +161,7 @@ void contpte_pendings_flushed(CPUState *cs, uint64_t lo, vaddr len,
 {
     ArmContpte *s = ARM_CPU(cs)->contpte;
 
-    if (!s || s->mode == CONTPTE_MODE_OFF) {
+    if (!ARM_CPU(cs)->contpte_on) {
         return;
     }
     for (unsigned i = 0; i < CONTPTE_PENDING; i++) {

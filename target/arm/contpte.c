@@ -158,9 +158,6 @@ bool arm_contpte_walk(CPUARMState *env, const ArmContpteLeaf *leaf,
 
     s->fill.valid = false;
     stat64_add(&s->stats.walks, 1);
-    if (s->mode == CONTPTE_MODE_OFF) {
-        return false;
-    }
     grouped = cont && contpte_group_geometry(leaf->granule_bits, leaf->level,
                                              &geo, &group_bits);
     if (cont) {
@@ -266,7 +263,7 @@ void arm_contpte_tlb_flush_notify(CPUState *cs, vaddr addr, vaddr len,
     ArmContpte *s = ARM_CPU(cs)->contpte;
     uint64_t lo = va_bits(addr);
 
-    if (!s || s->mode == CONTPTE_MODE_OFF) {
+    if (!ARM_CPU(cs)->contpte_on) {
         return;
     }
     /*

@@ -4,6 +4,9 @@
  * The Contiguous-bit model of the AArch64 TCG MMU (-cpu ...,contpte=MODE):
  * the hooks ptw.c, tlb_helper.c and cputlb call, and the per-vCPU state
  * the monitor reads.  The group rules themselves are in contpte-check.h.
+ *
+ * The walker's hooks run only while ARMCPU.contpte_on: with contpte=off a
+ * stage 1 walk costs one test of that flag, and counts nothing.
  */
 
 #ifndef TARGET_ARM_CONTPTE_H

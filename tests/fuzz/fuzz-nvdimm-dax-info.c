@@ -47,8 +47,8 @@ static void check_parsed(const NvdimmDaxInfo *i, uint64_t ns_size)
     CHECK(i->dataoff < ns_size);
     CHECK(end <= ns_size);
     CHECK(pow2(i->page_size) && i->page_size >= 4096 && pow2(i->align));
-    CHECK(i->memmap == NVDIMM_DAX_MEMMAP_RAM ||
-          i->memmap == NVDIMM_DAX_MEMMAP_DEV);
+    CHECK(i->memmap == NVDIMM_DAX_PFN_MODE_RAM ||
+          i->memmap == NVDIMM_DAX_PFN_MODE_PMEM);
     CHECK(i->start_pad == 0);
 }
 
@@ -72,8 +72,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     choice = data[16];
     memcpy(block, data + 17, MIN(size - 17, sizeof(block)));
     p.page_size = page_sizes[choice & 3];
-    p.memmap = choice & 4 ? NVDIMM_DAX_MEMMAP_DEV : NVDIMM_DAX_MEMMAP_RAM;
-    p.mode = choice & 8 ? NVDIMM_DAX_MODE_FSDAX : NVDIMM_DAX_MODE_DEVDAX;
+    p.memmap = choice & 4 ? NVDIMM_DAX_PFN_MODE_PMEM : NVDIMM_DAX_PFN_MODE_RAM;
+    p.mode = choice & 8 ? NVDIMM_DAX_KIND_FSDAX : NVDIMM_DAX_KIND_DEVDAX;
     memcpy(p.uuid, block + 24, 16);
     if (choice & 32) {
         uint64_t sum;

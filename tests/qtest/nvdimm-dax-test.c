@@ -13,6 +13,7 @@
 #include "contdax-qtest.h"
 #include "qobject/qdict.h"
 #include "qobject/qlist.h"
+#include "qobject/qjson.h"
 
 #define MACHINE "-M virt,nvdimm=on -cpu max -m 1G,slots=4,maxmem=8G " \
                 "-nodefaults "
@@ -222,6 +223,60 @@ static void test_defaults(void)
     g_assert_cmpstr(mode, ==, "devdax");
     g_assert_cmpstr(format, ==, "auto");
     g_assert_cmphex(device_addr(qts, "d0"), ==, DEVICE_MEMORY_BASE);
+    qtest_quit(qts);
+}
+
+/*
+ * The choices are QAPI enums and every property says its type and
+ * default, as -device nvdimm-dax,help and device-list-properties show
+ * them; a realized device refuses a change.
+ */
+static void test_properties_introspected(void)
+{
+    static const struct {
+        const char *name, *type, *def;
+    } expect[] = {
+        { "align", "size", "2097152" },
+        { "page-size", "size", "0" },
+        { "memmap", "NvdimmDaxMemmap", "\"dev\"" },
+        { "mode", "NvdimmDaxMode", "\"devdax\"" },
+        { "format", "NvdimmDaxFormat", "\"auto\"" },
+    };
+    QTestState *qts = qtest_init(MACHINE
+                        "-object memory-backend-ram,id=m0,size=32M "
+                        "-device nvdimm-dax,id=d0,memdev=m0");
+    QDict *resp = qmp_ok(qts, "{ 'execute': 'device-list-properties', "
+                         "'arguments': { 'typename': 'nvdimm-dax' } }");
+    QList *props = qdict_get_qlist(resp, "return");
+
+    for (size_t i = 0; i < ARRAY_SIZE(expect); i++) {
+        QListEntry *e;
+        bool found = false;
+
+        QLIST_FOREACH_ENTRY(props, e) {
+            QDict *prop = qobject_to(QDict, qlist_entry_obj(e));
+            g_autoptr(GString) def = NULL;
+
+            if (strcmp(qdict_get_str(prop, "name"), expect[i].name)) {
+                continue;
+            }
+            def = qobject_to_json(qdict_get(prop, "default-value"));
+            g_assert_cmpstr(qdict_get_str(prop, "type"), ==, expect[i].type);
+            g_assert_cmpstr(def->str, ==, expect[i].def);
+            g_assert_nonnull(qdict_get_try_str(prop, "description"));
+            found = true;
+        }
+        g_assert_true(found);
+    }
+    qobject_unref(resp);
+
+    resp = qtest_qmp(qts, "{ 'execute': 'qom-set', 'arguments': { 'path': "
+                     "'/machine/peripheral/d0', 'property': 'align', "
+                     "'value': 4096 } }");
+    g_assert_nonnull(qdict_get(resp, "error"));
+    qobject_unref(resp);
+    g_assert_cmpint(qom_get_int(qts, "/machine/peripheral/d0", "align"), ==,
+                    2 * MiB);
     qtest_quit(qts);
 }
 
@@ -505,7 +560,7 @@ static void test_bad_input(void)
           "of 4K, 16K, 64K, 2M, 32M, 512M, 1G" },
         { ",align=1G", "does not fit memdev m0" },
         { ",page-size=8K", "Property 'nvdimm-dax.page-size' (0x2000) must "
-          "be one of 4K, 16K, 64K" },
+          "be one of 4K, 16K, 64K, 0 (from align)" },
         { ",memmap=disk", "Property 'nvdimm-dax.memmap' does not accept "
           "'disk'; valid values: dev, ram" },
         { ",mode=btt", "valid values: devdax, fsdax" },
@@ -561,6 +616,8 @@ int main(int argc, char **argv)
 
     g_test_init(&argc, &argv, NULL);
     qtest_add_func("/nvdimm-dax/defaults", test_defaults);
+    qtest_add_func("/nvdimm-dax/properties-introspected",
+                   test_properties_introspected);
     for (size_t i = 0; i < G_N_ELEMENTS(aligns); i++) {
         g_autofree char *name = g_strdup_printf("/nvdimm-dax/gpa-align/%"
                                                 PRIu64 "K", aligns[i] / KiB);

@@ -13,11 +13,11 @@
 #define GiB (1024 * MiB)
 
 static NvdimmDaxParams params(uint64_t size, uint64_t align,
-                              NvdimmDaxMemmap memmap)
+                              NvdimmDaxPfnMode memmap)
 {
     NvdimmDaxParams p = {
         .ns_size = size, .align = align, .page_size = 4 * KiB,
-        .memmap = memmap, .mode = NVDIMM_DAX_MODE_DEVDAX,
+        .memmap = memmap, .mode = NVDIMM_DAX_KIND_DEVDAX,
     };
 
     for (int i = 0; i < 16; i++) {
@@ -51,13 +51,13 @@ static void test_kernel_figures(void)
 {
     static const struct {
         uint64_t align;
-        NvdimmDaxMemmap memmap;
+        NvdimmDaxPfnMode memmap;
         uint64_t dataoff, npfns;
     } cases[] = {
-        { 2 * MiB, NVDIMM_DAX_MEMMAP_DEV, 18874368, 257536 },
-        { 2 * MiB, NVDIMM_DAX_MEMMAP_RAM, 2097152, 261632 },
-        { 4 * KiB, NVDIMM_DAX_MEMMAP_DEV, 18874368, 257536 },
-        { 4 * KiB, NVDIMM_DAX_MEMMAP_RAM, 2097152, 261632 },
+        { 2 * MiB, NVDIMM_DAX_PFN_MODE_PMEM, 18874368, 257536 },
+        { 2 * MiB, NVDIMM_DAX_PFN_MODE_RAM, 2097152, 261632 },
+        { 4 * KiB, NVDIMM_DAX_PFN_MODE_PMEM, 18874368, 257536 },
+        { 4 * KiB, NVDIMM_DAX_PFN_MODE_RAM, 2097152, 261632 },
     };
 
     for (size_t i = 0; i < G_N_ELEMENTS(cases); i++) {
@@ -92,19 +92,19 @@ static void test_kernel_blocks(void)
     static const struct {
         const char *file;
         uint64_t align;
-        NvdimmDaxMemmap memmap;
-        NvdimmDaxMode mode;
+        NvdimmDaxPfnMode memmap;
+        NvdimmDaxKind mode;
     } cases[] = {
-        { "linux-6.12-devdax-4096-dev.bin", 4 * KiB, NVDIMM_DAX_MEMMAP_DEV,
-          NVDIMM_DAX_MODE_DEVDAX },
-        { "linux-6.12-devdax-4096-ram.bin", 4 * KiB, NVDIMM_DAX_MEMMAP_RAM,
-          NVDIMM_DAX_MODE_DEVDAX },
+        { "linux-6.12-devdax-4096-dev.bin", 4 * KiB, NVDIMM_DAX_PFN_MODE_PMEM,
+          NVDIMM_DAX_KIND_DEVDAX },
+        { "linux-6.12-devdax-4096-ram.bin", 4 * KiB, NVDIMM_DAX_PFN_MODE_RAM,
+          NVDIMM_DAX_KIND_DEVDAX },
         { "linux-6.12-devdax-2097152-dev.bin", 2 * MiB,
-          NVDIMM_DAX_MEMMAP_DEV, NVDIMM_DAX_MODE_DEVDAX },
+          NVDIMM_DAX_PFN_MODE_PMEM, NVDIMM_DAX_KIND_DEVDAX },
         { "linux-6.12-devdax-2097152-ram.bin", 2 * MiB,
-          NVDIMM_DAX_MEMMAP_RAM, NVDIMM_DAX_MODE_DEVDAX },
-        { "linux-6.12-fsdax-2097152-dev.bin", 2 * MiB, NVDIMM_DAX_MEMMAP_DEV,
-          NVDIMM_DAX_MODE_FSDAX },
+          NVDIMM_DAX_PFN_MODE_RAM, NVDIMM_DAX_KIND_DEVDAX },
+        { "linux-6.12-fsdax-2097152-dev.bin", 2 * MiB, NVDIMM_DAX_PFN_MODE_PMEM,
+          NVDIMM_DAX_KIND_FSDAX },
     };
 
     for (size_t i = 0; i < G_N_ELEMENTS(cases); i++) {
@@ -130,7 +130,7 @@ static void test_kernel_blocks(void)
 
 static void test_layout(void)
 {
-    NvdimmDaxParams p = params(GiB, 2 * MiB, NVDIMM_DAX_MEMMAP_RAM);
+    NvdimmDaxParams p = params(GiB, 2 * MiB, NVDIMM_DAX_PFN_MODE_RAM);
     uint8_t block[NVDIMM_DAX_INFO_SIZE];
 
     build_ok(&p, block);
@@ -138,8 +138,8 @@ static void test_layout(void)
     g_assert_cmpmem(block + 16, 16, p.uuid, 16);
     g_assert_cmphex(block[72], ==, 1);              /* mode: ram */
     g_assert_cmphex(block[84 + 2], ==, 0x20);       /* align 0x200000 */
-    p.mode = NVDIMM_DAX_MODE_FSDAX;
-    p.memmap = NVDIMM_DAX_MEMMAP_DEV;
+    p.mode = NVDIMM_DAX_KIND_FSDAX;
+    p.memmap = NVDIMM_DAX_PFN_MODE_PMEM;
     build_ok(&p, block);
     g_assert_cmpmem(block, 16, "NVDIMM_PFN_INFO\0", 16);
     g_assert_cmphex(block[72], ==, 2);              /* mode: dev */
@@ -149,7 +149,7 @@ static void test_layout(void)
 static void test_end_trunc(void)
 {
     NvdimmDaxParams p = params(GiB + 3 * MiB, 2 * MiB,
-                               NVDIMM_DAX_MEMMAP_RAM);
+                               NVDIMM_DAX_PFN_MODE_RAM);
     uint8_t block[NVDIMM_DAX_INFO_SIZE];
     NvdimmDaxInfo info;
     const char *err;
@@ -164,7 +164,7 @@ static void test_end_trunc(void)
 /* 16K and 64K page guests: npfns counts guest pages. */
 static void test_page_sizes(void)
 {
-    NvdimmDaxParams p = params(GiB, 32 * MiB, NVDIMM_DAX_MEMMAP_DEV);
+    NvdimmDaxParams p = params(GiB, 32 * MiB, NVDIMM_DAX_PFN_MODE_PMEM);
     uint8_t block[NVDIMM_DAX_INFO_SIZE];
     NvdimmDaxInfo info;
     const char *err;
@@ -177,7 +177,7 @@ static void test_page_sizes(void)
     g_assert_cmpuint(info.npfns, ==, (GiB - 32 * MiB) / (16 * KiB));
     g_assert_cmpuint(info.page_size, ==, 16 * KiB);
 
-    p = params(GiB, 512 * MiB, NVDIMM_DAX_MEMMAP_RAM);
+    p = params(GiB, 512 * MiB, NVDIMM_DAX_PFN_MODE_RAM);
     p.page_size = 64 * KiB;
     build_ok(&p, block);
     g_assert_true(nvdimm_dax_info_parse(block, p.ns_size, &info, &err));
@@ -189,24 +189,24 @@ static void test_no_room(void)
 {
     uint8_t block[NVDIMM_DAX_INFO_SIZE];
     const char *err = NULL;
-    NvdimmDaxParams p = params(512 * MiB, GiB, NVDIMM_DAX_MEMMAP_RAM);
+    NvdimmDaxParams p = params(512 * MiB, GiB, NVDIMM_DAX_PFN_MODE_RAM);
 
     g_assert_false(nvdimm_dax_info_build(&p, block, &err));
     g_assert_nonnull(strstr(err, "no room"));
 
     /* 4 MiB with memmap on the device: memmap + 8K rounds to all of it */
-    p = params(4 * MiB, 2 * MiB, NVDIMM_DAX_MEMMAP_DEV);
+    p = params(4 * MiB, 2 * MiB, NVDIMM_DAX_PFN_MODE_PMEM);
     p.ns_size = 2 * MiB;
     g_assert_false(nvdimm_dax_info_build(&p, block, &err));
 
-    p = params(GiB, 3 * MiB, NVDIMM_DAX_MEMMAP_RAM);
+    p = params(GiB, 3 * MiB, NVDIMM_DAX_PFN_MODE_RAM);
     g_assert_false(nvdimm_dax_info_build(&p, block, &err));
 }
 
 /* Each corruption nd_pfn_validate() would reject is rejected. */
 static void test_corrupted(void)
 {
-    NvdimmDaxParams p = params(GiB, 2 * MiB, NVDIMM_DAX_MEMMAP_DEV);
+    NvdimmDaxParams p = params(GiB, 2 * MiB, NVDIMM_DAX_PFN_MODE_PMEM);
     uint8_t good[NVDIMM_DAX_INFO_SIZE], bad[NVDIMM_DAX_INFO_SIZE];
     static const struct {
         size_t off;
@@ -254,7 +254,7 @@ static void test_corrupted(void)
 
 static void test_classify(void)
 {
-    NvdimmDaxParams p = params(GiB, 2 * MiB, NVDIMM_DAX_MEMMAP_RAM);
+    NvdimmDaxParams p = params(GiB, 2 * MiB, NVDIMM_DAX_PFN_MODE_RAM);
     NvdimmDaxParams q = p;
     uint8_t block[NVDIMM_DAX_INFO_SIZE] = { 0 };
     char *desc;
@@ -285,7 +285,7 @@ static void test_classify(void)
     g_free(desc);
 
     q = p;
-    q.mode = NVDIMM_DAX_MODE_FSDAX;
+    q.mode = NVDIMM_DAX_KIND_FSDAX;
     g_assert_cmpint(nvdimm_dax_info_classify(block, &q, false, &desc), ==,
                     NVDIMM_DAX_FOUND_OTHER);
     g_assert_nonnull(strstr(desc, "devdax"));

@@ -30,35 +30,37 @@
 /* arm64's memremap_compat_align(): SUBSECTION_SIZE. */
 #define NVDIMM_DAX_COMPAT_ALIGN     (2 * 1024 * 1024)
 
-typedef enum NvdimmDaxMemmap {
-    NVDIMM_DAX_MEMMAP_RAM = 1,  /* PFN_MODE_RAM */
-    NVDIMM_DAX_MEMMAP_DEV = 2,  /* PFN_MODE_PMEM: memmap in the namespace */
-} NvdimmDaxMemmap;
+/* Where the guest keeps the struct pages: Linux's enum nd_pfn_mode. */
+typedef enum NvdimmDaxPfnMode {
+    NVDIMM_DAX_PFN_MODE_RAM = 1,    /* PFN_MODE_RAM: memmap=ram */
+    NVDIMM_DAX_PFN_MODE_PMEM = 2,   /* PFN_MODE_PMEM: memmap=dev */
+} NvdimmDaxPfnMode;
 
-typedef enum NvdimmDaxMode {
-    NVDIMM_DAX_MODE_DEVDAX,     /* /dev/daxN.M */
-    NVDIMM_DAX_MODE_FSDAX,      /* /dev/pmemN with a pfn map */
-} NvdimmDaxMode;
+/* Which signature the block carries. */
+typedef enum NvdimmDaxKind {
+    NVDIMM_DAX_KIND_DEVDAX,     /* /dev/daxN.M */
+    NVDIMM_DAX_KIND_FSDAX,      /* /dev/pmemN with a pfn map */
+} NvdimmDaxKind;
 
 /* What a block is made from. */
 typedef struct NvdimmDaxParams {
     uint64_t ns_size;           /* namespace size, bytes */
     uint64_t align;             /* the guest's dax alignment */
     uint64_t page_size;         /* the guest kernel's PAGE_SIZE */
-    NvdimmDaxMemmap memmap;
-    NvdimmDaxMode mode;
+    NvdimmDaxPfnMode memmap;
+    NvdimmDaxKind mode;
     uint8_t uuid[16];
 } NvdimmDaxParams;
 
 /* A block decoded from its bytes. */
 typedef struct NvdimmDaxInfo {
-    NvdimmDaxMode mode;
+    NvdimmDaxKind mode;
     uint8_t uuid[16];
     uint16_t version_major;
     uint16_t version_minor;
     uint64_t dataoff;
     uint64_t npfns;
-    NvdimmDaxMemmap memmap;
+    NvdimmDaxPfnMode memmap;
     uint32_t start_pad;
     uint32_t end_trunc;
     uint32_t align;

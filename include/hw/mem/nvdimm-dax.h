@@ -11,16 +11,11 @@
 
 #include "hw/mem/nvdimm.h"
 #include "hw/mem/nvdimm-dax-info.h"
+#include "qapi/qapi-types-machine.h"
 #include "qom/object.h"
 
 #define TYPE_NVDIMM_DAX "nvdimm-dax"
 OBJECT_DECLARE_SIMPLE_TYPE(NvdimmDaxDevice, NVDIMM_DAX)
-
-typedef enum NvdimmDaxFormat {
-    NVDIMM_DAX_FORMAT_AUTO,     /* write only over zeroes or the same block */
-    NVDIMM_DAX_FORMAT_NEVER,    /* never write */
-    NVDIMM_DAX_FORMAT_FORCE,    /* overwrite whatever is there */
-} NvdimmDaxFormat;
 
 struct NvdimmDaxDevice {
     NVDIMMDevice parent_obj;
