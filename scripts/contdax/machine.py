@@ -72,6 +72,10 @@ class MachineOptions:
     nvdimm: Optional[NvdimmOptions] = None
     contpte: Optional[str] = None   # the MMU model's mode; None: no change
     kernel_args: tuple = ()  # appended to the kernel command line
+    # The guest's clock counts its instructions (-icount shift=0: 1 ns
+    # each; vCPUs take turns on one host thread): what the guest times is
+    # the work it did, the same from run to run on a loaded host
+    icount: bool = False
 
     def cpu_arg(self):
         if self.contpte:
@@ -113,6 +117,7 @@ def base_args(qemu, kernel, initrd, opts):
     return [str(qemu), "-M", "virt", "-cpu", opts.cpu_arg(),
             "-smp", str(opts.smp),
             "-accel", "tcg", "-nodefaults", "-no-user-config",
+            *(["-icount", "shift=0,sleep=on"] if opts.icount else []),
             "-display", "none", "-no-reboot",
             "-kernel", str(kernel), "-initrd", str(initrd)] + opts.args()
 

@@ -135,7 +135,8 @@ class ReportTest(unittest.TestCase):
         self.assertEqual(smoke.as_data(res)["fork_us"][64]["us"], 500)
         text = smoke.render(res, "10.0.13", common.Sizes())
         row = [r for r in text.splitlines() if r.strip().startswith("64kB")]
-        self.assertEqual(row[0].split()[-2:], ["0.50", "0.74"])
+        self.assertEqual(row[0].split()[-3:], ["0.50", "[0.49..0.51]",
+                                               "0.74"])
         out = smoke_output([5] * 10, [50] * 10,
                            fork=fork_lines(child_ok=0)[:8])
         found = smoke.problems(smoke.parse(out))
@@ -173,7 +174,8 @@ class DaxReportTest(unittest.TestCase):
         text = daxgup.render({("2M", "ram"): big, ("4K", "ram"): small},
                              common.Sizes())
         row = [r for r in text.splitlines() if "4K/2M ram" in r][0]
-        self.assertEqual(row.split()[-3:], ["9.0", "9.0", "9.0"])
+        # each ratio with its spread: the fake timings do not vary
+        self.assertEqual(row.split()[-6:], ["9.0", "[9.0..9.0]"] * 3)
         self.assertIn("9.7", text)      # published: 59 -> 6.1 ms
 
     def test_bringup_rows(self):
@@ -387,9 +389,9 @@ class DevmapReportTest(unittest.TestCase):
         parsed = records.dax_boot(daxcompound_output())
         text = compound.render({"ram": parsed})
         row = [r for r in text.splitlines() if "memmap MiB per GiB" in r][0]
-        self.assertEqual(row.split()[-2:], ["4.0", "4.0"])
+        self.assertEqual(row.split()[-3:], ["4.0", "[4.0..4.0]", "4.0"])
         row = [r for r in text.splitlines() if "pin_user_pages_fast" in r][0]
-        self.assertEqual(row.split()[-2:], ["9.0", "14.0"])
+        self.assertEqual(row.split()[-3:], ["9.0", "[9.0..9.0]", "14.0"])
 
 
 def stats(violations=0, contiguous=5):
@@ -506,11 +508,16 @@ class RunTest(unittest.TestCase):
         # 6.12: smoke, 4 daxgup, 2 compound, 1 dedup before, strict;
         # 7.3 has no compound switch: its dedup boots its own after
         self.assertEqual(len(guest.commands), 9 + 8)
+        # the timed workloads count instructions; strict runs in parallel
+        for command, opts in guest.commands:
+            self.assertEqual(opts.icount, opts.contpte != "strict", command)
+            self.assertEqual("-icount" in machine.base_args(
+                "qemu", "Image", "initrd", opts), opts.icount)
         self.assertIn("Both kernel lines side by side", text)
         self.assertIn("compound devmaps off/on: none on Linux 7.3", text)
         line = data["lines"]["6.12"]
         self.assertEqual(set(line), {
-            "workloads", "smoke", "daxgup", "bringup", "daxgup_published_ms",
+            "workloads", "clock", "smoke", "daxgup", "bringup", "daxgup_published_ms",
             "compound", "dedup", "devmap_published", "strict", "problems"})
         self.assertNotIn("compound", data["lines"]["7.3"])
         self.assertEqual(data["figures"]["6.12"]["THP gup off/on (x)"], 10.0)
@@ -556,11 +563,40 @@ class ResultsTest(unittest.TestCase):
         self.assertIn("set output '/r/dax-gup.svg'", script)
 
 
+class RatioSpanTest(unittest.TestCase):
+    def test_bounds_are_the_extreme_pairs(self):
+        self.assertEqual(common.ratio_span([10, 12, 20], [2, 4, 5]),
+                         "3.0 [2.0..10.0]")
+        self.assertEqual(common.ratio_span([], [1]), "-")
+        self.assertEqual(common.ratio_span([1], [0]), "-")
+
+
 class TapTest(unittest.TestCase):
     def test_counts(self):
         c = suites.tap_count("TAP version 13\nok 1 /a\nnot ok 2 /b\n"
                              "ok 3 /c # SKIP no kvm\n# ok 4 comment\n1..3\n")
         self.assertEqual((c.passed, c.failed, c.skipped), (1, 1, 1))
+
+    def test_meson_testlog(self):
+        """QEMU's meson test: TAP counted per program; a timeout without a
+        failed case, and a program that never ran, are failures."""
+        names = ["qtest-aarch64/a-test", "qtest-aarch64/b-test",
+                 "qtest-aarch64/c-test"]
+        records = [
+            {"name": "qemu:qtest+qtest-aarch64 / qtest-aarch64/a-test",
+             "result": "OK", "stdout": "ok 1 /a\nok 2 /b # SKIP x\n"},
+            {"name": "qemu:qtest+qtest-aarch64 / qtest-aarch64/b-test",
+             "result": "TIMEOUT", "stdout": "ok 1 /a\n"},
+        ]
+        with mock.patch("sys.stdout"):
+            c = suites.meson_test_count(records, names, 1)
+        self.assertEqual((c.passed, c.failed, c.skipped), (2, 2, 1))
+        with mock.patch("sys.stdout"):
+            c = suites.meson_test_count(records[:1], names[:1], 0)
+        self.assertEqual((c.passed, c.failed, c.skipped), (1, 0, 1))
+        with mock.patch("sys.stdout"):
+            c = suites.meson_test_count([], names[:1], 2)
+        self.assertEqual(c.failed, 1)
 
 
 class TextTableTest(unittest.TestCase):

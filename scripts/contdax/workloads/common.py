@@ -42,6 +42,15 @@ def span(values, fmt="{:.0f}"):
             f"[{fmt.format(min(values))}..{fmt.format(max(values))}]")
 
 
+def ratio_span(a, b, fmt="{:.1f}"):
+    """a's median over b's, with its spread: [lowest..highest] that any
+    value of a over any value of b gives; - if either has no values."""
+    if not a or not b or not min(b) or not median(b):
+        return "-"
+    return (f"{fmt.format(median(a) / median(b))} "
+            f"[{fmt.format(min(a) / max(b))}..{fmt.format(max(a) / min(b))}]")
+
+
 def summary(values):
     """median, min, max and count of values for report.json, or None."""
     if not values:

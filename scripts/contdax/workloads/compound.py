@@ -21,8 +21,8 @@ from .. import machine, published
 from ..texttable import table
 from ..ui import say
 from . import records
-from .common import (GUP_TIMINGS, execute_scratch, median, scratch_path,
-                     series_patch, span)
+from .common import (GUP_TIMINGS, execute_scratch, ratio_span,
+                     scratch_path, series_patch, span)
 
 ROUNDS = 5
 SWITCH_PATCH_SUFFIX = "-device-dax-add-a-switch-to-back-a-device-with-order-.patch"
@@ -174,9 +174,8 @@ def render(results):
             rows.append((f"{name} us", us, "{:.0f}", before / after))
         cells.append([f"memmap={memmap}"])
         for name, vals, fmt, hw in rows:
-            a, b = median(vals[0]), median(vals[1])
             cells.append([f"  {name}", span(vals[0], fmt),
-                          span(vals[1], fmt), f"{a / b:.1f}" if b else "-",
+                          span(vals[1], fmt), ratio_span(vals[0], vals[1]),
                           f"{hw:.1f}" if hw else ""])
     lines += table(cells)
     lines.append("  published hw: memmap 16G -> 4G per TiB; bring-up of 128G "

@@ -12,8 +12,8 @@ from .. import machine, published
 from ..texttable import table
 from ..ui import say
 from . import compound, records
-from .common import (GUP_TIMINGS, execute_scratch, median, scratch_path,
-                     short_timings, span, summary)
+from .common import (GUP_TIMINGS, execute_scratch, median, ratio_span,
+                     scratch_path, short_timings, span, summary)
 
 BINDS = 5       # namespace bring-ups measured per configuration
 # (align, memmap): 4K is the non-compound reference for each memmap
@@ -61,12 +61,9 @@ def render(boots, sizes):
         small, big = times.get(("4K", memmap)), times.get(("2M", memmap))
         if not small or not big:
             continue
-        cells = []
-        for m in MODES:
-            a = median(records.gets(small, m))
-            b = median(records.gets(big, m))
-            cells.append(f"{a / b:.1f}" if b else "-")
-        rows.append([f"4K/2M {memmap}"] + cells)
+        rows.append([f"4K/2M {memmap}"] +
+                    [ratio_span(records.gets(small, m), records.gets(big, m))
+                     for m in MODES])
     rows.append(["published hw"] + [f"{v[0] / v[1]:.1f}" if v else "-"
                                     for v in published_ms().values()])
     lines += table(rows)

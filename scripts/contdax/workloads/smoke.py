@@ -10,7 +10,8 @@ from .. import contpte, machine, published
 from ..texttable import table
 from ..ui import say
 from . import records
-from .common import GUP_TIMINGS, median, short_timings, span, summary
+from .common import (GUP_TIMINGS, ratio_span, short_timings, span,
+                     summary)
 
 FORK_SIZES_KB = (4, 16, 32, 64, 128, 256, 512, 1024, 2048)
 
@@ -65,7 +66,7 @@ def render(smoke, qemu_version, sizes):
     facts, gup, fork = smoke
     lines = [
         f"contdax smoke report  (QEMU {qemu_version}, guest "
-        f"{facts.get('release', '?')}, TCG emulation)",
+        f"{facts.get('release', '?')}, TCG, -icount shift=0)",
         "",
         f"  {'kernel release':<28}{facts.get('release', '?')}",
         f"  {'page size':<28}{facts.get('page_size', '?')}",
@@ -82,10 +83,10 @@ def render(smoke, qemu_version, sizes):
         rows.append([label, span(records.gets(gup, mode)),
                      f"{published.THP_GUP[mode]:.1f}",
                      str(gup.get(mode, {}).get("thp_faults"))])
-    off, on = median(records.gets(gup, "T")), median(records.gets(gup, "t"))
-    if on and on == on and off == off:
+    off, on = records.gets(gup, "T"), records.gets(gup, "t")
+    if off and on:
         hw = published.THP_GUP["T"] / published.THP_GUP["t"]
-        rows.append(["ratio off/on", f"{off / on:.1f}", f"{hw:.1f}"])
+        rows.append(["ratio off/on", ratio_span(off, on), f"{hw:.1f}"])
     lines += table(rows)
     lines += ["",
               f"  forkbench -s {sizes.fork_mb} -r 5 (mm: Batch-copy PTE "
@@ -97,16 +98,19 @@ def render(smoke, qemu_version, sizes):
         if not f:
             continue
         cell = f"{f['fork_us']} [{f['min']}..{f['max']}]"
-        ratio = (f"{f['fork_us'] / fork[4]['fork_us']:.2f}" if fork.get(4)
-                 else "-")
+        base = fork.get(4)
+        ratio = (f"{f['fork_us'] / base['fork_us']:.2f} "
+                 f"[{f['min'] / base['max']:.2f}..{f['max'] / base['min']:.2f}]"
+                 if base else "-")
         hw = f"{published.FORK[kb]:.2f}" if kb in published.FORK else ""
         rows.append([f"{kb}kB", cell, ratio, hw])
     lines += table(rows)
     lines += ["",
-              "  Guest times are TCG-emulated: absolute times do not carry "
-              "over to hardware;",
-              "  ratios of kernel work (THP off vs on, mTHP vs 4K) are what "
-              "to compare."]
+              "  Guest times count guest instructions (QEMU -icount shift=0: "
+              "1 ns each), so they repeat",
+              "  from run to run; absolute times do not carry over to "
+              "hardware, ratios of kernel work",
+              "  (THP off vs on, mTHP vs 4K) are what to compare."]
     return "\n".join(lines)
 
 
