@@ -310,7 +310,7 @@ class DevmapReportTest(unittest.TestCase):
         self.assertEqual(compound.expected_memmap_pages(facts, 0), FULL)
         self.assertEqual(compound.expected_memmap_pages(facts, 1), DEDUP)
         self.assertEqual(len(times["a/1"]["get"]), 20)
-        self.assertEqual([e[:2] for e in events[:4]],
+        self.assertEqual([(e["kind"], e["compound"]) for e in events[:4]],
                          [("unbind", 1), ("bind", 0), ("unbind", 0),
                           ("bind", 1)])
         self.assertEqual(compound.problems("ram", facts, times, events,

@@ -18,7 +18,7 @@ class Sizes:
     """The inputs of one run: scaled to the guest by default."""
     gup_mb: int = 512           # the THP gup acceleration patch's own -m 512
     fork_mb: int = 64           # the fork batch-copy patch: 1 GiB
-    nvdimm: int = 1 << 30       # compound devmaps v4: 16G and 128G namespaces
+    nvdimm: int = 16 << 30      # compound devmaps v4: 16G and 128G namespaces
     dax_mb: int = 256           # compound devmaps v4: -m 16384
     mem: str = "2G"
 

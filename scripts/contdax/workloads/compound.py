@@ -45,24 +45,18 @@ def as_data(parsed):
     if not parsed:
         return None
     facts, times, events = parsed
-    return {"facts": facts, "gup_us": times,
-            "events": [{"kind": k, "compound": c, **f}
-                       for k, c, f in events]}
+    return {"facts": facts, "gup_us": times, "events": events}
 
 
 def from_data(data):
     """as_data's inverse: the DaxBoot a report.json part was made of."""
-    return records.DaxBoot(
-        data["facts"], data["gup_us"],
-        [(e["kind"], e["compound"],
-          {k: v for k, v in e.items() if k not in ("kind", "compound")})
-         for e in data["events"]])
+    return records.DaxBoot(data["facts"], data["gup_us"], data["events"])
 
 
 def binds(events, compound=None):
     """The bind events, with that compound setting if one is given."""
-    return [f for kind, c, f in events
-            if kind == "bind" and compound in (None, c)]
+    return [e for e in events
+            if e["kind"] == "bind" and compound in (None, e["compound"])]
 
 
 # per GiB of namespace: what each bind field is worth, in report units
@@ -131,16 +125,16 @@ def problems(memmap, facts, times, events, rounds=ROUNDS, dedup=True):
                              f"gave {got} timings, not {GUP_TIMINGS * rounds}")
     # hot-remove: each unbind gives back what the bind before it took
     for prev, cur in zip(events, events[1:]):
-        if prev[0] == "bind" and cur[0] == "unbind" and \
-                cur[2]["memmap_pages"] != prev[2]["memmap_pages"]:
+        if prev["kind"] == "bind" and cur["kind"] == "unbind" and \
+                cur["memmap_pages"] != prev["memmap_pages"]:
             found.append(f"{label}: unbind gave back "
-                         f"{cur[2]['memmap_pages']} memmap pages, the bind "
-                         f"took {prev[2]['memmap_pages']}")
+                         f"{cur['memmap_pages']} memmap pages, the bind "
+                         f"took {prev['memmap_pages']}")
     return found
 
 
 def namespace_gib(results):
-    """The namespace size of the boots in results, as 1G or 17G."""
+    """The namespace size of the boots in results, as 16G or 17G."""
     sizes = {int(r[0].get("ns_size", 0)) >> 30 for r in results.values()
              if r}
     return "/".join(f"{g}G" for g in sorted(sizes)) or "?"

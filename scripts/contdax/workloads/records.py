@@ -70,7 +70,8 @@ def gets(sets, name):
 class DaxBoot(NamedTuple):
     """A boot with an nvdimm-dax: dax-facts.sh's facts, gup_test's sets
     (dax-gup-modes.sh), and the bind and unbind events in order
-    (dax-rebind.sh) as (kind, compound, {field: int})."""
+    (dax-rebind.sh), each its record with the kind under "kind": the
+    shape report.json keeps them in."""
     facts: dict
     times: dict
     events: list
@@ -78,8 +79,7 @@ class DaxBoot(NamedTuple):
 
 def dax_boot(text):
     recs = parse(text)
-    events = [(r["record"], r["compound"],
-               {k: v for k, v in r.items() if k not in ("record",
-                                                        "compound")})
+    events = [{"kind": r["record"],
+               **{k: v for k, v in r.items() if k != "record"}}
               for r in recs if r["record"] in ("bind", "unbind")]
     return DaxBoot(facts(recs), gup_sets(recs), events)
