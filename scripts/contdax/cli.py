@@ -166,6 +166,10 @@ def build_parser():
     c.add_argument("what", choices=["contpte"])
     c.add_argument("--repeats", type=_positive_int, default=5,
                    help="rounds of all modes (default 5)")
+    c.add_argument("--only", action="append", metavar="VARIANT",
+                   choices=bench.VARIANTS,
+                   help="run only this variant and what its ratio is taken "
+                   "to (repeatable): " + ", ".join(bench.VARIANTS))
     _machine_options(c, 900)
     c = sub.add_parser("bugs", help="the contpte bug corpus: build each "
                        "bug's kernel, run its reproducer there and on the "
@@ -434,7 +438,7 @@ def boot_command(a):
     art = prepare(a)
     if a.command == "bench":
         baseline = qemu_build.build(REPO, model=False)
-        return bench.run(art, baseline.binary, opts, a.repeats)
+        return bench.run(art, baseline.binary, opts, a.repeats, a.only)
     return machine.shell(art.qemu.binary, art.kernel.image, art.initrd, opts)
 
 

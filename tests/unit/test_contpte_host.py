@@ -77,6 +77,18 @@ class ContpteHostTest(unittest.TestCase):
         self.assertIn("off: 1.100x no-model (QEMU CPU time 1.010x, range "
                       "1.000-1.020), OVER the 1.01 target", text)
 
+    def test_bench_only_some_variants(self):
+        """--only off runs off and the QEMU it is measured against, and
+        the table and verdicts speak of those alone."""
+        self.assertEqual(bench.variants(["off"]), ("no-model", "off"))
+        self.assertEqual(bench.variants(["strict"]),
+                         ("no-model", "off", "strict"))
+        self.assertEqual(bench.variants(), bench.VARIANTS)
+        times = {"no-model": [10e6, 10e6], "off": [10e6, 10.2e6]}
+        text = bench.render(times, {"no-model": None, "off": stats(0)})
+        self.assertIn("off: 1.010x no-model", text)
+        self.assertNotIn("strict", text)
+
     def test_bench_reads_mthp_stress_record(self):
         def guest(mismatches):
             out = ('{"record":"step","name":"mthp-stress","status":0,'
