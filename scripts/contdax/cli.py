@@ -10,10 +10,10 @@ import traceback
 from dataclasses import replace
 from pathlib import Path
 
-from . import (bench, bugs, cache, contpte, deps, export_patches, fuzz,
-               guest_files, initramfs, kernel_build, linux_lines, machine,
-               patches, qemu_build, report, results, sources, suites,
-               workloads)
+from . import (bench, bugs, cache, compare, contpte, deps, export_patches,
+               fuzz, guest_files, initramfs, kernel_build, linux_lines,
+               machine, patches, qemu_build, report, results, sources,
+               suites, workloads)
 from .workloads import common, compound, dedup
 from .ui import (ContdaxError, Terminated, UsageError, say, step,
                  unwind_on_sigterm)
@@ -191,6 +191,11 @@ def build_parser():
     c = sub.add_parser("qemu", help="run the built qemu-system-aarch64",
                        prefix_chars="\0")
     c.add_argument("args", nargs=argparse.REMAINDER)
+    c = sub.add_parser("compare", help="every ratio of two runs' results "
+                       "side by side, with how far they differ")
+    c.add_argument("first", metavar="A", help="a results directory (or "
+                   "its name under `contdax path results`)")
+    c.add_argument("second", metavar="B", help="another")
     c = sub.add_parser("path", help="print where an artifact is")
     c.add_argument("what", choices=["qemu", "kernel", "initramfs", "cache",
                                     "logs", "results"])
@@ -468,6 +473,8 @@ def dispatch(a):
         return cmd_qemu(a)
     if a.command == "path":
         return cmd_path(a)
+    if a.command == "compare":
+        return compare.run(a.first, a.second)
     if a.command == "export-patches":
         export_patches.check_out(a.dir)     # checked before set-up
         export_patches.load(REPO)
