@@ -110,7 +110,8 @@ class ContpteGuestTest(unittest.TestCase):
                       timeout=600)
         self.assertEqual(res.returncode, 0, res.stdout + res.stderr)
         _, c = counters(res.stderr)
-        self.assertGreater(c["walks"], 0)
+        # off: the MMU's hooks never enter the model, which counts nothing
+        self.assertEqual(c["walks"], 0)
         self.assertEqual(c["contiguous"], 0)
         self.assertEqual(c["cached"], 0)
 

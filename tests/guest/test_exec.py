@@ -127,9 +127,10 @@ class RunTest(unittest.TestCase):
                              r"( +\d+ \[\d+\.\.\d+\]){3}\n")
         self.assertIn("4K/2M dev", res.stdout)
         # bring-up: seconds from boot to /dev/dax0.0, rebinds, and the
-        # namespace's reserve: the info block, and with memmap=dev the
-        # struct pages too (16 MiB per GiB at 4K pages)
-        for config, reserve in (("2M/ram", "2.00"), ("2M/dev", "18.00")):
+        # namespace's reserve per GiB of the 16G namespace: the info
+        # block's 2 MiB, and with memmap=dev the struct pages too (16 MiB
+        # per GiB at 4K pages)
+        for config, reserve in (("2M/ram", "0.12"), ("2M/dev", "16.12")):
             self.assertRegex(res.stdout, rf"\n  {config} +\d+\.\d+ +"
                              r"[\d.]+ \[[\d.]+\.\.[\d.]+\] +[\d.]+ +[-\d.]+ +"
                              rf"{reserve}\n")
