@@ -138,7 +138,9 @@ def qtest_suite(repo):
     qemu = qemu_build.build(repo)
     names = [f"qtest-aarch64/{n}" for n in qemu_build.project_qtests(repo)]
     say(f"==> meson test {' '.join(names)}")
-    with tempfile.TemporaryDirectory(prefix="contdax-qtest-") as tmp:
+    # in the cache: hard links cannot cross into a /tmp of its own
+    with tempfile.TemporaryDirectory(dir=cache.root(),
+                                     prefix="qtest-run-") as tmp:
         build = Path(tmp) / "build"
         subprocess.run(["cp", "-al", str(qemu.build), str(build)],
                        check=True)
