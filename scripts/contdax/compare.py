@@ -84,7 +84,7 @@ def differ(a, b):
 
 def render(first, second, names=("A", "B")):
     rows = [["", names[0], names[1], "differ"]]
-    worst = (0.0, None)
+    worst: tuple[float, str] = (0.0, "")
     for line in first["lines"]:
         if line not in second["lines"]:
             continue
