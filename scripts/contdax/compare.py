@@ -33,15 +33,11 @@ def load(where):
     except (OSError, ValueError) as e:
         raise ContdaxError(f"compare: cannot read {path}: "
                            f"{getattr(e, 'strerror', None) or e}")
-    if not isinstance(data, dict) or not isinstance(data.get("lines"),
-                                                     dict):
+    if not isinstance(data, dict) or \
+            not isinstance(data.get("lines"), dict):
         raise ContdaxError(f"compare: {path} is not a contdax run's "
                            "report.json")
     return data
-
-
-def _ratio(a, b):
-    return a / b if a and b else float("nan")
 
 
 def line_ratios(data):
@@ -52,20 +48,20 @@ def line_ratios(data):
     base = (fork.get("4") or {}).get("us")
     for kb, f in fork.items():
         if kb != "4":
-            out[f"fork {kb}kB vs 4K"] = _ratio(f.get("us"), base)
+            out[f"fork {kb}kB vs 4K"] = report.ratio(f.get("us"), base)
     dax = data.get("daxgup") or {}
     for memmap in ("ram", "dev"):      # gup-fast and pin-fast: line_figures
         a = (dax.get(f"4K/{memmap}") or {}).get("L") or {}
         b = (dax.get(f"2M/{memmap}") or {}).get("L") or {}
-        out[f"dax pin-longterm 4K/2M {memmap} (x)"] = _ratio(
+        out[f"dax pin-longterm 4K/2M {memmap} (x)"] = report.ratio(
             median(a.get("get")), median(b.get("get")))
     for memmap, boot in (data.get("compound") or {}).items():
         facts, times, events = compound.from_data(boot)
         for mode, name in compound.MODES.items():
-            out[f"compound 0/1 {name} {memmap} (x)"] = _ratio(
+            out[f"compound 0/1 {name} {memmap} (x)"] = report.ratio(
                 median(records.gets(times, f"{mode}/0")),
                 median(records.gets(times, f"{mode}/1")))
-        out[f"compound 0/1 bind {memmap} (x)"] = _ratio(
+        out[f"compound 0/1 bind {memmap} (x)"] = report.ratio(
             median(compound.per_gib(facts, events, "bind_us", 0)),
             median(compound.per_gib(facts, events, "bind_us", 1)))
     return out

@@ -99,7 +99,8 @@ def gup_bars(data):
     return bars
 
 
-def _ratio(a, b):
+def ratio(a, b):
+    """a over b, NaN where either is missing (None, 0 or NaN)."""
     return a / b if a and b and a == a and b == b else float("nan")
 
 
@@ -111,17 +112,17 @@ def line_figures(data):
     gup = smoke.get("thp_gup_us", {})
     fork = smoke.get("fork_us", {})
     figs = {
-        "THP gup off/on (x)": _ratio(_summary_median(gup, "T"),
-                                     _summary_median(gup, "t")),
+        "THP gup off/on (x)": ratio(_summary_median(gup, "T"),
+                                    _summary_median(gup, "t")),
     }
     for kb in (16, 64, 2048):
-        figs[f"fork {kb}kB vs 4K"] = _ratio(
+        figs[f"fork {kb}kB vs 4K"] = ratio(
             (fork.get(kb) or fork.get(str(kb)) or {}).get("us"),
             (fork.get(4) or fork.get("4") or {}).get("us"))
     dax = data.get("daxgup", {})
     for mode, name in (("u", "gup"), ("a", "pin")):
         for memmap in ("ram", "dev"):
-            figs[f"dax {name}-fast 4K/2M {memmap} (x)"] = _ratio(
+            figs[f"dax {name}-fast 4K/2M {memmap} (x)"] = ratio(
                 _summary_median(dax.get(f"4K/{memmap}", {}), mode),
                 _summary_median(dax.get(f"2M/{memmap}", {}), mode))
     dedup = data.get("dedup", {})
@@ -136,8 +137,8 @@ def line_figures(data):
             figs[label] = median(vals)
             bind[key] = median(compound.per_gib(facts, events, "bind_us", 1))
     # namespace bring-up: a 2M compound bind, deduplicated or not
-    figs["dax bind no dedup/dedup (x)"] = _ratio(bind["without"],
-                                                  bind["with"])
+    figs["dax bind no dedup/dedup (x)"] = ratio(bind["without"],
+                                                bind["with"])
     strict = (data.get("strict") or {}).get("contpte")
     figs["strict violations"] = (contpte.violations(strict["total"])
                                  if strict else nan)
