@@ -14,6 +14,7 @@
 #include "qemu/cutils.h"
 #include "libqtest.h"
 #include "qobject/qdict.h"
+#include "qobject/qlist.h"
 #include "qobject/qnum.h"
 #include "contpte-payload.h"
 #include "../../target/arm/contpte-desc.h"
@@ -341,6 +342,7 @@ static void test_monitor(void)
     g_autofree char *log = temp_log();
     g_autofree char *tlb = NULL;
     g_autofree char *stats = NULL;
+    g_autofree char *cpu = NULL;
     QTestState *qts = boot_payload(&c, log);
     QDict *resp, *total;
 
@@ -363,6 +365,20 @@ static void test_monitor(void)
     g_assert_cmpuint(qdict_get_int(total, "walks"), ==, 0);
     g_assert_cmpuint(qdict_get_int(qdict_get_qdict(total, "violations"),
                                    "attr"), ==, 0);
+    qobject_unref(resp);
+
+    /* A realized vCPU keeps its mode: off would leave its groups stale. */
+    resp = qmp_ok(qts, "{'execute': 'query-cpus-fast'}");
+    cpu = g_strdup(qdict_get_str(qobject_to(QDict, qlist_peek(
+                       qdict_get_qlist(resp, "return"))), "qom-path"));
+    qobject_unref(resp);
+    resp = qtest_qmp(qts, "{'execute': 'qom-set', 'arguments': { 'path': "
+                     "%s, 'property': 'contpte', 'value': 'off' } }", cpu);
+    g_assert_nonnull(qdict_get(resp, "error"));
+    qobject_unref(resp);
+    resp = qmp_ok(qts, "{'execute': 'qom-get', 'arguments': { 'path': %s, "
+                  "'property': 'contpte' } }", cpu);
+    g_assert_cmpstr(qdict_get_str(resp, "return"), ==, "check");
     qobject_unref(resp);
     qtest_quit(qts);
     unlink(log);
