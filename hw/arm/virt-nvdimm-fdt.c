@@ -5,7 +5,8 @@
  * per NVDIMM present at start-up (Linux's binding,
  * Documentation/devicetree/bindings/pmem/pmem-region.yaml), so that a
  * guest booted without firmware or ACPI finds them through of_pmem.  Each
- * region holds one label-less namespace covering the NVDIMM.
+ * region holds one label-less namespace covering the NVDIMM, and names
+ * the DIMM's NUMA node: Linux's kmem onlines no region without a node.
  */
 
 #include "qemu/osdep.h"
@@ -49,12 +50,15 @@ void virt_fdt_add_nvdimms(VirtMachineState *vms)
                                                  &error_abort);
         uint64_t size = object_property_get_uint(obj, PC_DIMM_SIZE_PROP,
                                                  &error_abort);
+        uint32_t numa = object_property_get_uint(obj, PC_DIMM_NODE_PROP,
+                                                 &error_abort);
         g_autofree char *node = g_strdup_printf("/pmem@%" PRIx64, addr);
 
         qemu_fdt_add_subnode(ms->fdt, node);
         qemu_fdt_setprop_string(ms->fdt, node, "compatible", "pmem-region");
         qemu_fdt_setprop_sized_cells(ms->fdt, node, "reg", 2, addr, 2, size);
-        trace_virt_fdt_add_nvdimm(node, addr, size);
+        qemu_fdt_setprop_cell(ms->fdt, node, "numa-node-id", numa);
+        trace_virt_fdt_add_nvdimm(node, addr, size, numa);
     }
     g_slist_free(list);
 }

@@ -11,6 +11,7 @@
 
 #define CONTPTE_MAILBOX     0x40300000ULL
 #define CONTPTE_MAGIC       0x636f6e7470746521ULL   /* "contpte!" */
+#define CONTPTE_GROUP_VA    0x8000000000ULL /* 512G: aligned for every group */
 
 /* What the payload does to one entry (or all) of the group it maps. */
 enum contpte_case {
@@ -98,15 +99,23 @@ enum contpte_case {
     CASE_WAYS,
     /*
      * Differential fuzzing: from each of MB_FUZZ_SEEDS seeds (the first
-     * MB_SEED), MB_FUZZ_OPS random operations on FUZZ_GROUPS groups of
-     * level 3 entries: repaint a group, load, store, AT S1E1R/W, TLBI of
-     * every kind.  With MB_FUZZ_LEGAL every change follows
+     * MB_SEED), new stage 1 tables with a random T0SZ (so start level),
+     * ASID and HA/HD, then on each of MB_FUZZ_CPUS vCPUs MB_FUZZ_OPS
+     * random operations on its own groups of level 3 pages and level 2
+     * blocks or tables: repaint a group, load, store, AT S1E1R/W, TLBI
+     * of every kind.  With MB_FUZZ_LEGAL every change follows
      * break-before-make and keeps each group consistent, so every mode
      * must give the guest the same results: each seed's hash of every
      * loaded value, fault syndrome and PAR_EL1 goes to MB_FUZZ_HASHES.
-     * Without it, entries are also written raw, with any bits.
+     * Without it, entries are also written raw, with any bits, and
+     * groups repainted without break-before-make.
      */
     CASE_FUZZ,
+    /*
+     * CASE_TTL's move, with one TLBI RVAE1 of operand MB_TLBI_RANGE for
+     * the break instead: MB_SUM is MB_TTL_OLD if it invalidated nothing.
+     */
+    CASE_TLBI_RANGE,
 };
 
 /* The model's group cache (target/arm/contpte-internal.h), for CASE_WAYS. */
@@ -152,14 +161,25 @@ enum contpte_case {
 #define MB_FUZZ_SEEDS       0x100   /* in: seeds, at most FUZZ_MAX_SEEDS */
 #define MB_FUZZ_OPS         0x108   /* in: operations per seed */
 #define MB_FUZZ_LEGAL       0x110   /* in: 1: well-defined sequences only */
+#define MB_FUZZ_CPUS        0x118   /* in: vCPUs, 1 to FUZZ_MAX_CPUS */
+#define MB_FUZZ_GO          0x120   /* vCPU 0 to the others: seed + 1 */
+#define MB_TLBI_RANGE       0x128   /* in: CASE_TLBI_RANGE's operand */
+/* Per vCPU @cpu, CASE_FUZZ: its own exceptions and progress. */
+#define MB_CPU(cpu, field)  (0x200 + (cpu) * 0x40 + (field))
+#define CPU_EXCEPTIONS      0x00    /* out: synchronous exceptions taken */
+#define CPU_LAST_ESR        0x08    /* out: ESR_EL1 of the last one */
+#define CPU_LAST_FAR        0x10    /* out: FAR_EL1 of the last one */
+#define CPU_UP              0x18    /* out: 1 once it waits for seeds */
+#define CPU_DONE            0x20    /* out: seeds it has run */
+#define CPU_HASH            0x28    /* out: its hash of the last seed */
 #define MB_FUZZ_HASHES      0x1000  /* out: one hash per seed */
 
 #define FUZZ_MAX_SEEDS      8192
-#define FUZZ_GROUPS         4
+#define FUZZ_MAX_CPUS       4
 
-/* CASE_TTL: the words at page 2 of the group before and after the move. */
 #define SMP_REFILL_ROUNDS   32
 
+/* CASE_TTL: the words at page 2 of the group before and after the move. */
 #define MB_TTL_OLD          0x6f6c64ULL     /* "old" */
 #define MB_TTL_NEW          0x6e6577ULL     /* "new" */
 

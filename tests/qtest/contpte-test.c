@@ -42,6 +42,8 @@ typedef struct ContpteCase {
     uint64_t seeds;     /* CASE_FUZZ: how many (MB_FUZZ_SEEDS) */
     uint64_t ops;       /* CASE_FUZZ: operations per seed (MB_FUZZ_OPS) */
     bool legal;         /* CASE_FUZZ: well-defined only (MB_FUZZ_LEGAL) */
+    unsigned cpus;      /* CASE_FUZZ: vCPUs (MB_FUZZ_CPUS) */
+    uint64_t range;     /* CASE_TLBI_RANGE: the operand (MB_TLBI_RANGE) */
 } ContpteCase;
 
 static const char *const case_names[CASE__MAX] = {
@@ -144,6 +146,8 @@ static QTestState *start_payload(const ContpteCase *c, const char *log)
     qtest_writeq(qts, CONTPTE_MAILBOX + MB_FUZZ_SEEDS, c->seeds);
     qtest_writeq(qts, CONTPTE_MAILBOX + MB_FUZZ_OPS, c->ops);
     qtest_writeq(qts, CONTPTE_MAILBOX + MB_FUZZ_LEGAL, c->legal);
+    qtest_writeq(qts, CONTPTE_MAILBOX + MB_FUZZ_CPUS, c->cpus);
+    qtest_writeq(qts, CONTPTE_MAILBOX + MB_TLBI_RANGE, c->range);
     qobject_unref(qmp_ok(qts, "{'execute': 'cont'}"));
     return qts;
 }
@@ -833,15 +837,66 @@ static void test_at(const void *data)
 }
 
 /*
- * Differential fuzzing (CASE_FUZZ): the payload runs @seeds seeds of
- * random operations on random groups and reports one hash per seed of
- * everything the guest saw.  Well-defined sequences (@legal) must give
- * every mode the hashes and exception count of contpte=off, with no
- * violation; any sequence must leave QEMU running and the payload done.
- * CONTPTE_FUZZ_SEEDS=N runs N seeds per granule instead, for campaigns.
+ * A TLBI RVAE1 of 8 GiB that starts 4 GiB below the group: a length of
+ * 4 GiB or more needs more than 32 bits (SCALE 3, NUM 31 with 4K pages,
+ * NUM 7 with 16K, NUM 1 with 64K), which QEMU 7.0 to 10.0 lost, so the
+ * TLBI invalidated nothing and the load after the move still read the
+ * old page.  Plain QEMU (off) must invalidate, and so must the model.
+ */
+static void test_tlbi_range(const void *data)
+{
+    const ContpteCase *c = data;
+    g_autofree char *log = temp_log();
+    QTestState *qts = boot_payload(c, log);
+
+    g_assert_cmpuint(mb(qts, MB_EXCEPTIONS), ==, 0);
+    g_assert_cmphex(mb(qts, MB_SUM), ==, MB_TTL_NEW);
+    if (strcmp(c->mode, "off")) {
+        g_assert_cmpuint(total_violations(qts), ==, 0);
+    }
+    qtest_quit(qts);
+    unlink(log);
+}
+
+static void add_tlbi_range_cases(void)
+{
+    static const char *const modes[] = { "off", "on", "check" };
+
+    for (unsigned g = 12; g <= 16; g += 2) {
+        /* NUM + 1 = 8 GiB / (2^16 granules) */
+        uint64_t num = (8 * GiB >> (16 + g)) - 1;
+        uint64_t base = (CONTPTE_GROUP_VA - 4 * GiB) >> g;
+        uint64_t tg = (g - 10) / 2;
+
+        for (size_t m = 0; m < G_N_ELEMENTS(modes); m++) {
+            ContpteCase *c = g_new0(ContpteCase, 1);
+            g_autofree char *path = g_strdup_printf("/contpte/tlbi-range/"
+                                                    "8g/%uk/%s",
+                                                    1u << (g - 10),
+                                                    modes[m]);
+
+            *c = (ContpteCase) {
+                .mode = modes[m], .granule_bits = g, .level = 3,
+                .kind = CASE_TLBI_RANGE,
+                .range = tg << 46 | 3ULL << 44 | num << 39 | base,
+            };
+            qtest_add_data_func_full(path, c, test_tlbi_range, g_free);
+        }
+    }
+}
+
+/*
+ * Differential fuzzing (CASE_FUZZ): the payload runs @seeds seeds, each
+ * with new tables and random operations on every vCPU, and reports one
+ * hash per seed of everything the guest saw.  Well-defined sequences
+ * (@legal) must give every mode the hashes and exception count of
+ * contpte=off, with no violation; any sequence must leave QEMU running
+ * and every vCPU done.  CONTPTE_FUZZ_SEEDS=N runs N seeds per case
+ * instead, for campaigns.
  */
 typedef struct FuzzCase {
     unsigned granule_bits;
+    unsigned cpus;
     bool legal;
     uint64_t seeds;
     uint64_t ops;
@@ -858,10 +913,11 @@ static FuzzRun fuzz_boot(const FuzzCase *f, const char *mode,
                          uint64_t first, uint64_t seeds)
 {
     g_autofree char *log = temp_log();
+    g_autofree char *smp = g_strdup_printf("-smp %u", f->cpus);
     ContpteCase c = {
         .mode = mode, .granule_bits = f->granule_bits, .level = 3,
         .kind = CASE_FUZZ, .seed = first, .seeds = seeds, .ops = f->ops,
-        .legal = f->legal,
+        .legal = f->legal, .cpus = f->cpus, .args = smp,
     };
     QTestState *qts = start_payload(&c, log);
     FuzzRun r = { .hashes = g_new(uint64_t, seeds) };
@@ -871,7 +927,10 @@ static FuzzRun fuzz_boot(const FuzzCase *f, const char *mode,
         g_usleep(1000);
     }
     g_assert_cmpuint(mb(qts, MB_DONE), ==, 1);
-    r.exceptions = mb(qts, MB_EXCEPTIONS);
+    for (unsigned k = 0; k < f->cpus; k++) {
+        g_assert_cmpuint(mb(qts, MB_CPU(k, CPU_DONE)), ==, seeds);
+        r.exceptions += mb(qts, MB_CPU(k, CPU_EXCEPTIONS));
+    }
     for (uint64_t s = 0; s < seeds; s++) {
         r.hashes[s] = mb(qts, MB_FUZZ_HASHES + 8 * s);
     }
@@ -917,19 +976,27 @@ static void test_fuzz(const void *data)
 
 static void add_fuzz_cases(void)
 {
+    static const unsigned cpus[] = { 1, 4 };
+
     for (unsigned legal = 0; legal < 2; legal++) {
         for (unsigned g = 12; g <= 16; g += 2) {
-            FuzzCase *f = g_new0(FuzzCase, 1);
-            g_autofree char *path = NULL;
+            for (size_t n = 0; n < G_N_ELEMENTS(cpus); n++) {
+                FuzzCase *f = g_new0(FuzzCase, 1);
+                g_autofree char *path = NULL;
 
-            /* 16K groups have 128 entries: each repaint costs more */
-            *f = (FuzzCase) {
-                .granule_bits = g, .legal = legal,
-                .seeds = g == 14 ? 16 : 64, .ops = 200,
-            };
-            path = g_strdup_printf("/contpte/fuzz/%s/%uk",
-                                   legal ? "legal" : "any", 1u << (g - 10));
-            qtest_add_data_func_full(path, f, test_fuzz, g_free);
+                /*
+                 * 16K groups have 128 entries: each repaint costs more;
+                 * and each broadcast TLBI stops every vCPU.
+                 */
+                *f = (FuzzCase) {
+                    .granule_bits = g, .cpus = cpus[n], .legal = legal,
+                    .seeds = (g == 14 ? 16 : 64) / cpus[n], .ops = 200,
+                };
+                path = g_strdup_printf("/contpte/fuzz/%s/%uk/smp%u",
+                                       legal ? "legal" : "any",
+                                       1u << (g - 10), cpus[n]);
+                qtest_add_data_func_full(path, f, test_fuzz, g_free);
+            }
         }
     }
 }
@@ -1015,5 +1082,6 @@ int main(int argc, char **argv)
     add_hw_cases();
     add_ttl_cases();
     add_fuzz_cases();
+    add_tlbi_range_cases();
     return g_test_run();
 }

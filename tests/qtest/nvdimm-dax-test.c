@@ -3,8 +3,8 @@
  *
  * nvdimm-dax on -M virt: properties and defaults, guest physical address
  * alignment, the info block as the guest reads it, the rules that keep
- * user data in a backing file safe, and every bad input refused with a
- * message and exit status 1.
+ * user data in a backing file safe, every bad input refused with a
+ * message and exit status 1, and the device tree node virt writes for it.
  */
 
 #include "qemu/osdep.h"
@@ -595,6 +595,112 @@ static void test_hotplug_refused(void)
     qtest_quit(qts);
 }
 
+static uint32_t be32(const uint8_t *p)
+{
+    return (uint32_t)p[0] << 24 | p[1] << 16 | p[2] << 8 | p[3];
+}
+
+/*
+ * Property @prop of the node named @name in the flattened device tree
+ * @fdt (Devicetree Specification, 5.4: tokens of the structure block),
+ * its length in *@len; NULL if either is missing.
+ */
+static const uint8_t *fdt_prop(const uint8_t *fdt, const char *name,
+                               const char *prop, uint32_t *len)
+{
+    const uint8_t *p = fdt + be32(fdt + 8);
+    const char *strings = (const char *)fdt + be32(fdt + 12);
+    int depth = 0, found = -1;
+
+    g_assert_cmphex(be32(fdt), ==, 0xd00dfeed);
+    for (;;) {
+        uint32_t token = be32(p);
+
+        p += 4;
+        switch (token) {
+        case 1:                                         /* BEGIN_NODE */
+            depth++;
+            if (found < 0 && !strcmp((const char *)p, name)) {
+                found = depth;
+            }
+            p += ROUND_UP(strlen((const char *)p) + 1, 4);
+            break;
+        case 2:                                         /* END_NODE */
+            if (depth-- == found) {
+                return NULL;
+            }
+            break;
+        case 3:                                         /* PROP */
+            if (depth == found && !strcmp(strings + be32(p + 4), prop)) {
+                *len = be32(p);
+                return p + 8;
+            }
+            p += 8 + ROUND_UP(be32(p), 4);
+            break;
+        case 4:                                         /* NOP */
+            break;
+        default:                                        /* END */
+            return NULL;
+        }
+    }
+}
+
+/*
+ * -M virt describes each cold-plugged NVDIMM as a pmem-region node that
+ * names the DIMM's NUMA node (Linux's kmem onlines no region without).
+ */
+static void test_device_tree_node(void)
+{
+    QTestState *qts = qtest_init(MACHINE
+                        "-object memory-backend-ram,id=r0,size=512M "
+                        "-object memory-backend-ram,id=r1,size=512M "
+                        "-numa node,nodeid=0,memdev=r0 "
+                        "-numa node,nodeid=1,memdev=r1 "
+                        "-object memory-backend-ram,id=m0,size=32M "
+                        "-device nvdimm-dax,id=d0,memdev=m0,node=1");
+    g_autofree char *dtb_path = g_strdup_printf("%s/nvdimm-dax-dtb-%d",
+                                                g_get_tmp_dir(), getpid());
+    g_autofree char *name = g_strdup_printf("pmem@%" PRIx64,
+                                            device_addr(qts, "d0"));
+    g_autofree uint8_t *dtb = NULL;
+    const uint8_t *v;
+    uint32_t len;
+
+    qobject_unref(qmp_ok(qts, "{ 'execute': 'dumpdtb', 'arguments': "
+                         "{ 'filename': %s } }", dtb_path));
+    g_assert_true(g_file_get_contents(dtb_path, (char **)&dtb, NULL, NULL));
+    unlink(dtb_path);
+    v = fdt_prop(dtb, name, "compatible", &len);
+    g_assert_nonnull(v);
+    g_assert_cmpstr((const char *)v, ==, "pmem-region");
+    v = fdt_prop(dtb, name, "reg", &len);
+    g_assert_nonnull(v);
+    g_assert_cmpuint(len, ==, 16);
+    g_assert_cmphex((uint64_t)be32(v) << 32 | be32(v + 4), ==,
+                    device_addr(qts, "d0"));
+    g_assert_cmphex((uint64_t)be32(v + 8) << 32 | be32(v + 12), ==, NS_SIZE);
+    v = fdt_prop(dtb, name, "numa-node-id", &len);
+    g_assert_nonnull(v);
+    g_assert_cmpuint(len, ==, 4);
+    g_assert_cmpuint(be32(v), ==, 1);
+    qtest_quit(qts);
+}
+
+/*
+ * The device tree is guest ABI: virt-10.0 keeps the one it had, and so
+ * still refuses an NVDIMM without acpi-ged, as before the pmem-region
+ * nodes.
+ */
+static void test_virt_10_0_compat(void)
+{
+    g_autofree char *err = expect_startup_failure(
+        "-M virt-10.0 -object memory-backend-ram,id=m0,size=32M "
+        "-device nvdimm-dax,memdev=m0");
+
+    g_assert_nonnull(strstr(err, "memory hotplug is not enabled: missing "
+                                 "acpi-ged device\n"));
+}
+
 int main(int argc, char **argv)
 {
     static const uint64_t aligns[] = {
@@ -643,5 +749,7 @@ int main(int argc, char **argv)
     qtest_add_func("/nvdimm-dax/format/readonly", test_format_readonly);
     qtest_add_func("/nvdimm-dax/bad-input", test_bad_input);
     qtest_add_func("/nvdimm-dax/hotplug-refused", test_hotplug_refused);
+    qtest_add_func("/nvdimm-dax/device-tree-node", test_device_tree_node);
+    qtest_add_func("/nvdimm-dax/virt-10.0-compat", test_virt_10_0_compat);
     return g_test_run();
 }

@@ -17,7 +17,7 @@
 #define RAM_BASE        0x40000000ULL
 #define RAM_SIZE        0x80000000ULL   /* the test runs with -m 2G */
 #define POOL_BASE       0x40800000ULL   /* page tables come from here */
-#define GROUP_VA        0x8000000000ULL /* 512G: aligned for every group */
+#define GROUP_VA        CONTPTE_GROUP_VA
 #define UNTOUCHED_VA    0x60000000ULL   /* identity-mapped, never accessed */
 
 #define NORMAL          (DESC_ATTRINDX(0) | DESC_SH(3) | DESC_AF)
@@ -72,26 +72,41 @@ static uint64_t leaf(uint64_t oa, unsigned level, uint64_t attrs)
     return oa | attrs | DESC_VALID | (level == 3 ? DESC_TABLE : 0);
 }
 
+static uint64_t cpu_index(void)
+{
+    uint64_t mpidr;
+
+    asm volatile("mrs %0, mpidr_el1" : "=r"(mpidr));
+    return mpidr & 0xff;
+}
+
 /*
  * Called from the vector table for every synchronous exception: retry the
  * faulting instruction while the case asks for it (MB_RETRIES), then go
- * past it.
+ * past it.  Each vCPU counts its own; vCPU 0's also go to the fields the
+ * single-vCPU cases read.
  */
 uint64_t sync_exception(void)
 {
-    uint64_t esr, far, elr;
+    uint64_t esr, far, elr, cpu = cpu_index(), n;
 
     asm volatile("mrs %0, esr_el1; mrs %1, far_el1; mrs %2, elr_el1"
                  : "=r"(esr), "=r"(far), "=r"(elr));
-    if (MB(MB_EXCEPTIONS) == 0) {
-        MB(MB_ESR) = esr;
-        MB(MB_FAR) = far;
-        MB(MB_ELR) = elr;
+    n = MB(MB_CPU(cpu, CPU_EXCEPTIONS)) + 1;
+    MB(MB_CPU(cpu, CPU_LAST_ESR)) = esr;
+    MB(MB_CPU(cpu, CPU_LAST_FAR)) = far;
+    MB(MB_CPU(cpu, CPU_EXCEPTIONS)) = n;
+    if (cpu == 0) {
+        if (n == 1) {
+            MB(MB_ESR) = esr;
+            MB(MB_FAR) = far;
+            MB(MB_ELR) = elr;
+        }
+        MB(MB_LAST_ESR) = esr;
+        MB(MB_LAST_FAR) = far;
+        MB(MB_EXCEPTIONS) = n;
     }
-    MB(MB_LAST_ESR) = esr;
-    MB(MB_LAST_FAR) = far;
-    MB(MB_EXCEPTIONS) = MB(MB_EXCEPTIONS) + 1;
-    return MB(MB_EXCEPTIONS) <= MB(MB_RETRIES) ? 0 : 4;
+    return n <= MB(MB_RETRIES) ? 0 : 4;
 }
 
 static uint64_t load(uint64_t va)
@@ -153,8 +168,7 @@ static void tlbi_va_is(uint64_t va)
                  : : "r"(va >> 12) : "memory");
 }
 
-/* Wait until the mailbox word at @off reaches @value. */
-static void wait_mb(uint64_t off, uint64_t value)
+void wait_mb(uint64_t off, uint64_t value)
 {
     while (MB(off) < value) {
         asm volatile("yield" : : : "memory");
@@ -162,11 +176,11 @@ static void wait_mb(uint64_t off, uint64_t value)
 }
 
 /* PSCI CPU_ON (SMC64 function ID) through QEMU's HVC conduit. */
-static bool psci_cpu_on(uint64_t mpidr, void (*entry)(void))
+bool start_secondary(uint64_t cpu)
 {
     register uint64_t x0 asm("x0") = 0xc4000003;
-    register uint64_t x1 asm("x1") = mpidr;
-    register uint64_t x2 asm("x2") = (uint64_t)entry;
+    register uint64_t x1 asm("x1") = cpu;       /* MPIDR: Aff0 on virt */
+    register uint64_t x2 asm("x2") = (uint64_t)secondary_start;
     register uint64_t x3 asm("x3") = 0;
 
     asm volatile("hvc #0" : "+r"(x0) : "r"(x1), "r"(x2), "r"(x3)
@@ -254,6 +268,10 @@ void secondary_main(void)
     MB(MB_SMP_MMFR1) = read_mmfr1();
     enable_mmu();
     MB(MB_SMP_DONE) = 1;
+    if (MB(MB_CASE) == CASE_FUZZ) {
+        fuzz_secondary(cpu_index());
+        return;
+    }
     if (MB(MB_CASE) != CASE_SMP_REFILL) {
         return;
     }
@@ -375,7 +393,7 @@ void payload_main(void)
     if (c == CASE_REFILL || c == CASE_SMP_REFILL) {
         group_set(entries / 2, entries, false);         /* transient 1 */
     }
-    if (c == CASE_TTL) {
+    if (c == CASE_TTL || c == CASE_TLBI_RANGE) {
         *(uint64_t *)(group_oa + CONTPTE_PROBE * page) = MB_TTL_OLD;
         *(uint64_t *)(group_oa + (entries + CONTPTE_PROBE) * page) =
             MB_TTL_NEW;
@@ -479,7 +497,7 @@ void payload_main(void)
         break;
     case CASE_SMP_REFILL:
         smp_page = page;
-        if (!psci_cpu_on(1, secondary_start)) {
+        if (!start_secondary(1)) {
             break;
         }
         wait_mb(MB_SMP_DONE, 1);
@@ -504,7 +522,7 @@ void payload_main(void)
         }
         break;
     case CASE_SMP_IDREG:
-        if (psci_cpu_on(1, secondary_start)) {
+        if (start_secondary(1)) {
             wait_mb(MB_SMP_DONE, 1);
         }
         break;
@@ -523,6 +541,17 @@ void payload_main(void)
         for (unsigned i = 0; i < entries; i++) {
             tlbi_va_ttl(GROUP_VA + i * page, MB(MB_TTL));
         }
+        grp.oa += entries * page;                       /* make */
+        group_set(0, entries, true);
+        dsb_isb();
+        sum = probe_load(GROUP_VA + CONTPTE_PROBE * page);
+        break;
+    case CASE_TLBI_RANGE:
+        (void)load(GROUP_VA + CONTPTE_PROBE * page);
+        group_set(0, entries, false);                   /* break */
+        /* TLBI RVAE1, by its encoding */
+        asm volatile("dsb ishst; sys #0, c8, c6, #1, %0; dsb ish; isb"
+                     : : "r"(MB(MB_TLBI_RANGE)) : "memory");
         grp.oa += entries * page;                       /* make */
         group_set(0, entries, true);
         dsb_isb();

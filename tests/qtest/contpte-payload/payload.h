@@ -7,6 +7,7 @@
 #ifndef CONTPTE_PAYLOAD_PAYLOAD_H
 #define CONTPTE_PAYLOAD_PAYLOAD_H
 
+#include <stdbool.h>
 #include <stdint.h>
 #include "../contpte-payload.h"
 #include "../../../target/arm/contpte-desc.h"
@@ -32,8 +33,15 @@ extern unsigned granule_bits;
 /* The descriptor slot for @va at @level, creating tables on the way. */
 uint64_t *slot(uint64_t va, unsigned level);
 
-/* CASE_FUZZ (fuzz.c): before the MMU is on, then with it on. */
+/* Wait until the mailbox word at @off reaches @value. */
+void wait_mb(uint64_t off, uint64_t value);
+
+/* Start vCPU @cpu at secondary_start (PSCI CPU_ON); false if refused. */
+bool start_secondary(uint64_t cpu);
+
+/* CASE_FUZZ (fuzz.c): before the MMU is on, then with it on; vCPU > 0. */
 void fuzz_setup(void);
 void fuzz_run(void);
+void fuzz_secondary(unsigned cpu);
 
 #endif

@@ -19,10 +19,13 @@ _start:
 1:  wfe
     b       1b
 
-/* The second vCPU, started by PSCI CPU_ON at EL1 with the MMU off. */
+/* vCPUs 1 to 3, started by PSCI CPU_ON at EL1 with the MMU off. */
     .global secondary_start
 secondary_start:
-    ldr     x0, =__stack2_top
+    mrs     x1, mpidr_el1
+    and     x1, x1, #0xff
+    ldr     x0, =__stack_top
+    add     x0, x0, x1, lsl #16
     mov     sp, x0
     adr     x0, vectors
     msr     vbar_el1, x0
