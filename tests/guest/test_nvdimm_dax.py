@@ -1,7 +1,8 @@
 # SPDX-License-Identifier: GPL-2.0-or-later
 """nvdimm-dax seen from a Linux 6.12 guest: the dax device has the asked
 alignment, 2M alignment gives PMD mappings, data survives a restart,
-Debian's ndctl and daxctl list what nvdimm-dax formatted, and the info
+Debian's ndctl and daxctl list what nvdimm-dax formatted, daxctl onlines
+it as system RAM (device tree and ACPI boot), and the info
 block nvdimm-dax writes is, field by field and byte for byte, the one
 ndctl create-namespace has the guest kernel write for the same
 namespace."""
@@ -77,6 +78,33 @@ class NvdimmDaxGuestTest(unittest.TestCase):
                                 "size": ns[0]["size"],
                                 "align": ns[0]["align"],
                                 "mode": "devdax"}])
+
+    def daxctl_onlines_system_ram(self, boot):
+        # daxctl reconfigure-device --mode system-ram: kmem hot-adds the
+        # device's range as RAM in whole memory blocks, on the region's
+        # NUMA node (the pmem-region's numa-node-id, or the NFIT's
+        # proximity domain), and the guest's MemTotal grows by as much
+        out = self.run_guest(
+            "sh", "-c", "grep MemTotal /proc/meminfo; "
+            "daxctl reconfigure-device --mode system-ram dax0.0 "
+            ">/dev/null && daxctl list; echo --; "
+            "grep MemTotal /proc/meminfo; "
+            "cat /sys/devices/system/memory/block_size_bytes; "
+            "cat /sys/devices/system/memory/memory*/state | sort | uniq -c",
+            memmap="ram", boot=boot)
+        before, rest = out.split("\n", 1)
+        listed, after = rest.split("--\n")
+        dax = json.loads(listed)
+        self.assertEqual(dax[0]["mode"], "system-ram", out)
+        kib = [int(line.split()[1]) for line in (before, after.split("\n")[0])]
+        block = int(after.splitlines()[1], 16)
+        states = {line.split()[1]: int(line.split()[0])
+                  for line in after.splitlines()[2:]}
+        added = kib[1] - kib[0]
+        self.assertGreater(added, 0, out)
+        self.assertEqual(states.get("offline", 0), 0, out)
+        self.assertLessEqual(added * 1024, dax[0]["size"], out)
+        self.assertGreater(added * 1024, dax[0]["size"] - 2 * block, out)
 
     def check_mapping(self, align, memmap, boot):
         out = self.run_guest("sh", "-c", "cat /sys/bus/dax/devices/dax0.0/"
@@ -189,6 +217,8 @@ for _align in ALIGNS:
         _add(f"test_kernel_block_{_align}_{_memmap}_devdax",
              NvdimmDaxGuestTest.kernel_writes_same_block, _align, _memmap,
              "devdax")
+    _add(f"test_{_boot}_daxctl_onlines_system_ram",
+         NvdimmDaxGuestTest.daxctl_onlines_system_ram, _boot)
 for _memmap in ("dev", "ram"):
     _add(f"test_ndctl_lists_what_qemu_formatted_{_memmap}",
          NvdimmDaxGuestTest.ndctl_lists_what_qemu_formatted, _memmap)

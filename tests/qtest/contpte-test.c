@@ -10,6 +10,7 @@
  */
 
 #include "qemu/osdep.h"
+#include "qemu/units.h"
 #include "qemu/bitops.h"
 #include "qemu/cutils.h"
 #include "libqtest.h"
