@@ -74,8 +74,10 @@ class NvdimmDaxGuestTest(unittest.TestCase):
         self.assertEqual(block["memmap"], memmap)
         self.assertEqual(ns[0]["align"], int(block["align"]))
         self.assertEqual(ns[0]["size"], (1 << 30) - int(block["dataoff"]))
+        # target_node: the pmem-region's numa-node-id (the DIMM's node)
         self.assertEqual(dax, [{"chardev": ns[0]["chardev"],
                                 "size": ns[0]["size"],
+                                "target_node": 0,
                                 "align": ns[0]["align"],
                                 "mode": "devdax"}])
 
@@ -212,13 +214,13 @@ for _boot in ("dt", "acpi"):
         for _memmap in ("dev", "ram"):
             _add(f"test_{_boot}_align_{_align}_memmap_{_memmap}",
                  NvdimmDaxGuestTest.check_mapping, _align, _memmap, _boot)
+    _add(f"test_{_boot}_daxctl_onlines_system_ram",
+         NvdimmDaxGuestTest.daxctl_onlines_system_ram, _boot)
 for _align in ALIGNS:
     for _memmap in ("dev", "ram"):
         _add(f"test_kernel_block_{_align}_{_memmap}_devdax",
              NvdimmDaxGuestTest.kernel_writes_same_block, _align, _memmap,
              "devdax")
-    _add(f"test_{_boot}_daxctl_onlines_system_ram",
-         NvdimmDaxGuestTest.daxctl_onlines_system_ram, _boot)
 for _memmap in ("dev", "ram"):
     _add(f"test_ndctl_lists_what_qemu_formatted_{_memmap}",
          NvdimmDaxGuestTest.ndctl_lists_what_qemu_formatted, _memmap)
