@@ -535,23 +535,20 @@ void payload_main(void)
         MB(MB_DESC_NEXT) = group[CONTPTE_PROBE + 1];
         break;
     case CASE_TTL:
+    case CASE_TLBI_RANGE:
+        /* Move the group one group further, break-before-make. */
         (void)load(GROUP_VA + CONTPTE_PROBE * page);
         group_set(0, entries, false);                   /* break */
         asm volatile("dsb ish" : : : "memory");
-        for (unsigned i = 0; i < entries; i++) {
-            tlbi_va_ttl(GROUP_VA + i * page, MB(MB_TTL));
+        if (c == CASE_TTL) {
+            for (unsigned i = 0; i < entries; i++) {
+                tlbi_va_ttl(GROUP_VA + i * page, MB(MB_TTL));
+            }
+        } else {
+            /* TLBI RVAE1, by its encoding */
+            asm volatile("sys #0, c8, c6, #1, %0; dsb ish; isb"
+                         : : "r"(MB(MB_TLBI_RANGE)) : "memory");
         }
-        grp.oa += entries * page;                       /* make */
-        group_set(0, entries, true);
-        dsb_isb();
-        sum = probe_load(GROUP_VA + CONTPTE_PROBE * page);
-        break;
-    case CASE_TLBI_RANGE:
-        (void)load(GROUP_VA + CONTPTE_PROBE * page);
-        group_set(0, entries, false);                   /* break */
-        /* TLBI RVAE1, by its encoding */
-        asm volatile("dsb ishst; sys #0, c8, c6, #1, %0; dsb ish; isb"
-                     : : "r"(MB(MB_TLBI_RANGE)) : "memory");
         grp.oa += entries * page;                       /* make */
         group_set(0, entries, true);
         dsb_isb();
