@@ -1,6 +1,6 @@
 # SPDX-License-Identifier: GPL-2.0-or-later
-"""The guest's userland: busybox, the kernel's mm selftests, guest/
-programs, and Debian's ndctl and daxctl.
+"""The guest's userland: busybox, the kernel's mm selftest suite
+(mm_selftests.py), guest/ programs, and Debian's ndctl, daxctl and bash.
 
 The project's programs are static arm64, cross-built with
 gcc-aarch64-linux-gnu.  ndctl and daxctl come as Debian built them, with
@@ -14,58 +14,20 @@ import re
 import shutil
 import stat
 import subprocess
-from pathlib import Path
 
-from . import cache, kernel_build, sources
+from . import cache, kernel_build, mm_selftests, sources
 from .ui import step
 
 CC = kernel_build.CROSS + "gcc"
-SELFTESTS = ["gup_test", "cow", "gup_longterm"]
-SELFTEST_DIR = "tools/testing/selftests/mm"
 CFLAGS = ["-Wall", "-O2", "-static"]
 # Debian's tools in the guest: the packages (their shared-library
-# dependencies follow from the apt metadata) and the programs wanted
-TOOL_PACKAGES = ("ndctl:arm64", "daxctl:arm64")
-TOOLS = ("usr/bin/ndctl", "usr/bin/daxctl")
+# dependencies follow from the apt metadata) and the programs wanted;
+# bash runs the mm selftests' run_vmtests.sh
+TOOL_PACKAGES = ("ndctl:arm64", "daxctl:arm64", "bash:arm64")
+TOOLS = ("usr/bin/ndctl", "usr/bin/daxctl", "usr/bin/bash")
 LOADER = "ld-linux-aarch64.so.1"
 READELF = kernel_build.CROSS + "readelf"
 _NEEDED = re.compile(r"\(NEEDED\)\s+Shared library: \[(.+?)\]")
-
-
-def selftests(repo, line):
-    """The mm selftests built from line's (patched) Debian tree."""
-    made_of, _ = kernel_build.tree_inputs(repo, line)
-    inputs = cache.Inputs()
-    inputs.add("tree", made_of.key())
-    inputs.add("cc", cache.tool_version(CC))
-    inputs.add("tests", " ".join(SELFTESTS + CFLAGS
-                                 + list(line.selftest_libs)))
-    entry = cache.Entry("selftests", inputs)
-    with entry.building() as out:
-        if out is None:
-            return entry.path / "bin"
-        src, _ = kernel_build.tree(repo, line)
-        with step(f"Linux {line.name} mm selftests: build",
-                  cache.log_dir()) as s:
-            hdr = out / "headers"
-            s.run(["make", "-C", src, f"O={out / 'obj'}"]
-                  + kernel_build.MAKE_VARS
-                  + ["headers_install", f"INSTALL_HDR_PATH={hdr}"])
-            gen = out / "gen"
-            gen.mkdir()
-            # 6.12 takes the compiler as $1, 7.x from $CC
-            s.run(["sh", src / SELFTEST_DIR / "check_config.sh", CC],
-                  cwd=gen, env={"CC": CC})
-            (out / "bin").mkdir()
-            for t in SELFTESTS:
-                s.run([CC] + CFLAGS + ["-U_FORTIFY_SOURCE", "-isystem",
-                      hdr / "include", f"-I{src}",
-                      f"-I{src / 'tools/testing/selftests'}", f"-I{gen}",
-                      f"{t}.c"] + list(line.selftest_libs)
-                      + ["-lrt", "-lpthread", "-lm", "-o", out / "bin" / t],
-                      cwd=src / SELFTEST_DIR)
-            s.run(["rm", "-rf", out / "obj"])
-    return entry.path / "bin"
 
 
 def _needed(path):
@@ -93,7 +55,7 @@ def debian_tools(s, out):
         s.fail(f"no package of {', '.join(TOOL_PACKAGES)}'s dependencies "
                f"holds {soname}")
 
-    files = [(f"usr/bin/{Path(t).name}", root / t) for t in TOOLS]
+    files = [(t, root / t) for t in TOOLS]
     libs, todo = {LOADER: find(LOADER)}, [root / t for t in TOOLS]
     while todo:
         for soname in _needed(todo.pop()):
@@ -140,6 +102,9 @@ class Cpio:
     def file(self, name, data, mode=0o755):
         self._entry(name, stat.S_IFREG | mode, data)
 
+    def symlink(self, name, target):
+        self._entry(name, stat.S_IFLNK | 0o777, target.encode())
+
     def chardev(self, name, major, minor):
         self._entry(name, stat.S_IFCHR | 0o600, rdev=(major, minor))
 
@@ -167,12 +132,28 @@ def kernel_modules(s, repo, out):
     return [(f"{MODULES_DIR}/{p.name}", p) for p in sorted(d.iterdir())]
 
 
-def _write(path, busybox, init, programs, tools):
+def _tree(c, top, under):
+    """top's files and directories, modes kept, as under/... in c."""
+    c.dir(under)
+    for p in sorted(top.rglob("*")):
+        name = f"{under}/{p.relative_to(top)}"
+        if p.is_symlink():
+            c.symlink(name, str(p.readlink()))
+        elif p.is_dir():
+            c.dir(name)
+        else:
+            c.file(name, p.read_bytes(), p.stat().st_mode & 0o777)
+
+
+def _write(path, busybox, init, programs, tools, selftests):
     c = Cpio(path)
     for d in ["bin", "sbin", "dev", "etc", "lib", "lib/modules",
               MODULES_DIR, "proc", "sys", "tmp", "root", "mnt", "usr",
-              "usr/bin", "usr/sbin"]:
+              "usr/bin", "usr/sbin", "usr/lib", "usr/lib/kselftest"]:
         c.dir(d)
+    _tree(c, selftests, mm_selftests.GUEST_DIR)
+    # run_vmtests.sh and its helpers ask for #!/bin/bash
+    c.symlink("bin/bash", "/usr/bin/bash")
     c.chardev("dev/console", 5, 1)
     c.file("init", init.read_bytes())
     c.file("bin/busybox", busybox.read_bytes())
@@ -185,7 +166,7 @@ def _write(path, busybox, init, programs, tools):
 
 def build(repo, line):
     """Return the path of line's initramfs, building it if stale."""
-    tests = selftests(repo, line)
+    tests = mm_selftests.build(repo, line)
     inputs = cache.Inputs()
     inputs.add("busybox", sources.binary_version(sources.BUSYBOX_PACKAGE))
     inputs.add("selftests", tests.parent.name)
@@ -208,10 +189,10 @@ def build(repo, line):
                 for src, name in guest_programs(repo):
                     s.run([CC] + CFLAGS + [src, "-lpthread", "-o",
                                            progs / name])
-                programs = (sorted(tests.iterdir()) + sorted(progs.iterdir())
-                            + guest_scripts(repo))
+                programs = sorted(progs.iterdir()) + guest_scripts(repo)
                 _write(out / "initramfs.cpio.gz", out / "bb" / busybox[0],
                        repo / "guest/init", programs,
-                       debian_tools(s, out) + kernel_modules(s, repo, out))
+                       debian_tools(s, out) + kernel_modules(s, repo, out),
+                       tests)
                 s.run(["rm", "-rf", out / "debs"])
     return entry.path / "initramfs.cpio.gz"

@@ -64,7 +64,7 @@ def fragments(repo, extra=(), granule="4k", line=None):
     return frags
 
 
-def _jobs():
+def jobs():
     return f"-j{os.cpu_count() or 2}"
 
 
@@ -131,7 +131,7 @@ def _ccache_env():
 
 
 def _make(s, src, obj, *targets):
-    s.run(["make", "-C", src, f"O={obj}", _jobs()] + MAKE_VARS
+    s.run(["make", "-C", src, f"O={obj}", jobs()] + MAKE_VARS
           + [f"CC=ccache {CROSS}gcc"] + list(targets), env=_ccache_env())
 
 

@@ -82,13 +82,17 @@ class MachineOptions:
             return f"{self.cpu},contpte={self.contpte}"
         return self.cpu
 
+    def ram(self):
+        """--mem in bytes (QEMU's -m: a bare number is MiB)."""
+        return parse_size(self.mem if self.mem[-1:].isalpha()
+                          else self.mem + "M", "--mem")
+
     def args(self):
         """QEMU arguments for memory, firmware and the nvdimm."""
         if not self.nvdimm:
             mem = ["-m", self.mem]
         else:
-            ram = parse_size(self.mem if self.mem[-1:].isalpha()
-                             else self.mem + "M", "--mem")
+            ram = self.ram()
             nv = self.nvdimm
             mem = ["-M", "virt,nvdimm=on",
                    "-m", f"{ram >> 20}M,slots=1,maxmem="

@@ -13,7 +13,8 @@ from dataclasses import replace
 from . import contpte, published, results, sources
 from .texttable import table
 from .ui import say
-from .workloads import compound, daxgup, dedup, records, smoke, strict
+from .workloads import (compound, daxgup, dedup, records, selftests, smoke,
+                        strict)
 from .workloads.common import Sizes, median
 
 # a line without the compound-devmap switch has no honest "before" at 2M
@@ -75,6 +76,10 @@ def run_line(art, opts, workloads, sizes, emit):
     if "strict" in workloads:
         res, f = strict.run(art, opts, sizes)
         take(f, strict.render(res), {"strict": strict.as_data(res)})
+    if "selftests" in workloads:
+        res, f = selftests.run(art, opts, sizes)
+        take(f, selftests.render(res),
+             {"selftests": selftests.as_data(res)})
     data["problems"] = found
     return data, found
 

@@ -25,6 +25,8 @@ from .ui import ContdaxError
 
 QEMU_SERIES = "10.0."
 BUSYBOX_PACKAGE = "busybox-static:arm64"
+# the libc that aarch64-linux-gnu-gcc links against (deps.py installs it)
+CROSS_LIBC = "libc6-dev-arm64-cross"
 
 
 def _newest(versions, prefix=""):
@@ -90,15 +92,56 @@ def _resolve_qemu():
     return v
 
 
-def _resolve_binaries(packages):
-    """{package: newest version, or None if apt knows none}, from one
-    apt-cache madison call."""
-    versions: dict[str, list[str]] = {p: [] for p in packages}
+def _madison(packages):
+    """{package: [(version, release codename)]} from one apt-cache madison
+    call; bookworm-updates and bookworm-security count as bookworm."""
+    found: dict[str, list] = {p: [] for p in packages}
     for line in _apt_query(["madison"] + list(packages)).splitlines():
         fields = [f.strip() for f in line.split("|")]
-        if len(fields) >= 3 and fields[0] in versions:
-            versions[fields[0]].append(fields[1])
-    return {p: _newest(v) for p, v in versions.items()}
+        if len(fields) >= 3 and fields[0] in found:
+            suite = (fields[2].split() + ["", ""])[1]
+            found[fields[0]].append((fields[1],
+                                     suite.split("/")[0].split("-")[0]))
+    return found
+
+
+def _resolve_binaries(packages):
+    """{package: newest version, or None if apt knows none}."""
+    return {p: _newest(v for v, _ in found)
+            for p, found in _madison(packages).items()}
+
+
+def _resolve_cross_release():
+    """The Debian release the installed cross libc comes from."""
+    out = subprocess.run(["dpkg-query", "-W", "-f=${Version}", CROSS_LIBC],
+                         capture_output=True, text=True)
+    for version, release in _madison([CROSS_LIBC])[CROSS_LIBC]:
+        if version == out.stdout.strip():
+            return release
+    raise ContdaxError(f"{CROSS_LIBC} is not installed from a release in "
+                       "the apt lists; run './contdax setup'")
+
+
+def cross_static_versions(packages):
+    """{package: version}: the newest version of each arm64 -dev package
+    in the Debian release the cross toolchain's libc comes from.  Their
+    static libraries are linked against that libc, and a newer release's
+    ask for symbols it lacks (trixie's libnuma.a: glibc 2.38's
+    __isoc23_strtoul)."""
+    release = _memo("cross-libc-release", _resolve_cross_release)
+
+    def resolve(names):
+        found = _madison([n.split(" ", 1)[1] for n in names])
+        return {f"{release} {p}": _newest(v for v, r in found[p]
+                                          if r == release)
+                for p in found}
+    versions = _memo_many([f"{release} {p}" for p in packages], resolve)
+    missing = [p for p in packages if not versions[f"{release} {p}"]]
+    if missing:
+        raise ContdaxError(f"{', '.join(missing)}: no version in Debian "
+                           f"{release}, the release of {CROSS_LIBC}; run "
+                           "'./contdax setup'")
+    return {p: versions[f"{release} {p}"] for p in packages}
 
 
 def binary_versions(packages):
@@ -195,20 +238,22 @@ def unpack_qemu(step, dest):
     step.run(["dpkg-source", "--no-copy", "-x", qemu_dsc(step), dest])
 
 
-def deb(step, package):
-    """Path of the .deb of the newest version of package."""
-    fetch_debs(step, [package])
-    found = _cached_deb(package, binary_version(package))
+def deb(step, package, version=None):
+    """Path of the .deb of package's version, by default its newest."""
+    version = version or binary_version(package)
+    fetch_debs(step, [package], {package: version})
+    found = _cached_deb(package, version)
     if not found:
         step.fail(f"apt-get download {package} gave no .deb of version "
-                  f"{binary_version(package)}")
+                  f"{version}")
     return found
 
 
-def fetch_debs(step, packages):
+def fetch_debs(step, packages, versions=None):
     """Download, in one apt-get call, the .debs of packages not yet in the
-    downloads: each call reads every package list again."""
-    versions = {p: binary_version(p) for p in packages}
+    downloads (of the given versions, else the newest): each call reads
+    every package list again."""
+    versions = versions or {p: binary_version(p) for p in packages}
     missing = [p for p in packages if not _cached_deb(p, versions[p])]
     if missing:
         _fetch(step, ["apt-get", "download"] +
@@ -227,8 +272,8 @@ def _cached_deb(package, version):
     return None
 
 
-def unpack_deb(step, package, dest):
-    step.run(["dpkg-deb", "-x", deb(step, package), dest])
+def unpack_deb(step, package, dest, version=None):
+    step.run(["dpkg-deb", "-x", deb(step, package, version), dest])
 
 
 def linux_version(line):

@@ -15,7 +15,7 @@ import contdax_path  # noqa: F401
 from contdax import (cache, linux_lines, machine, report, results, suites,
                      texttable, workloads)
 from contdax.workloads import (common, compound, daxgup, dedup, records,
-                               smoke, strict)
+                               selftests, smoke, strict)
 
 
 def rec(kind, **fields):
@@ -381,9 +381,12 @@ class DevmapReportTest(unittest.TestCase):
         self.assertEqual(full.fork_mb, 1024)
 
     def test_run_only(self):
-        self.assertEqual(workloads.selected(None), list(workloads.NAMES))
+        # the mm selftest suite only when asked for
+        self.assertEqual(workloads.selected(None),
+                         [n for n in workloads.NAMES if n != "selftests"])
         self.assertEqual(workloads.selected(["dedup", "smoke"]),
                          ["smoke", "dedup"])
+        self.assertEqual(workloads.selected(["selftests"]), ["selftests"])
 
     def test_table(self):
         parsed = records.dax_boot(daxcompound_output())
@@ -435,6 +438,116 @@ class StrictReportTest(unittest.TestCase):
                       strict.problems(strict.parse(out, stats())))
 
 
+def vmtest(cmd, body, verdict, n):
+    """One run_test of run_vmtests.sh, TAP prefix on, as it prints it."""
+    title = f"running {cmd}"
+    out = [f"# {'-' * len(title)}", f"# {title}", f"# {'-' * len(title)}"]
+    out += [f"# {line}" for line in body]
+    out.append(f"# [{verdict}]")
+    name = cmd.replace("bash ./", "").replace("./", "")
+    out.append({"PASS": f"ok {n} {name}", "SKIP": f"ok {n} {name} # SKIP",
+                "FAIL": f"not ok {n} {name} # exit=1"}[verdict])
+    return out
+
+
+def vmtests_output(cow_fails=False):
+    """run_vmtests.sh's output: a plain pass, kselftest cases with skips
+    (one failing if cow_fails), a whole-program skip with and without a
+    plan line, a test the runner skips itself, the summary."""
+    cow = ["TAP version 13", "# [INFO] detected THP size: 2048 KiB",
+           "1..5", "# [RUN] Basic COW after fork() ... with base page",
+           "ok 1 No leak from parent into child",
+           "ok 2 No leak from child into parent",
+           f"{'not ok' if cow_fails else 'ok'} 3 R/O-mapping a page "
+           "registered as iouring fixed buffer",
+           "ok 4 # SKIP need more free huge pages",
+           "ok 5 # SKIP need more free huge pages",
+           "# Totals: pass:3 fail:0 xfail:0 xpass:0 skip:2 error:0"]
+    lines = ["TAP version 13"]
+    lines += vmtest("./hugepage-mmap", ["Returned address is 0xffff"],
+                    "PASS", 1)
+    lines += vmtest("./cow", cow, "FAIL" if cow_fails else "PASS", 2)
+    lines += vmtest("bash ./test_vmalloc.sh smoke",
+                    ["./test_vmalloc.sh: You must have the following "
+                     "enabled in your kernel:", "CONFIG_TEST_VMALLOC=m"],
+                    "SKIP", 3)
+    lines += vmtest("./memfd_secret", ["TAP version 13", "1..0 # SKIP "
+                    "memfd_secret is not supported"], "SKIP", 4)
+    lines += ["# SKIP ./on-fault-limit"]
+    lines += vmtest("./khugepaged", ["Run test: ...ok"], "PASS", 5)
+    lines += vmtest("./khugepaged -s 2", ["Run test: ...ok"], "PASS", 6)
+    fails = 1 if cow_fails else 0
+    lines += [f"# SUMMARY: PASS={4 - fails} SKIP=2 FAIL={fails}", "1..6"]
+    return "\n".join(lines)
+
+
+class SelftestsReportTest(unittest.TestCase):
+    def test_parse(self):
+        suite = selftests.parse(vmtests_output(), stats())
+        self.assertEqual(list(suite.tests), [
+            "hugepage-mmap", "cow", "test_vmalloc.sh smoke", "memfd_secret",
+            "on-fault-limit", "khugepaged", "khugepaged -s 2"])
+        cow = suite.tests["cow"]
+        self.assertEqual((cow.status, cow.passed, cow.failed, cow.skipped),
+                         ("pass", 3, 0, 2))
+        self.assertEqual(cow.reasons(), [("need more free huge pages", 2)])
+        self.assertEqual(suite.tests["memfd_secret"].reasons(),
+                         [("memfd_secret is not supported", 1)])
+        # no plan line: the test's last words are its reason
+        self.assertEqual(suite.tests["test_vmalloc.sh smoke"].reasons(),
+                         [("CONFIG_TEST_VMALLOC=m", 1)])
+        self.assertIn("sudo", suite.tests["on-fault-limit"].reasons()[0][0])
+        self.assertEqual(suite.summary, (4, 2, 0))
+
+    def test_side_by_side_and_findings(self):
+        both = {"off": selftests.parse(vmtests_output(), stats()),
+                "strict": selftests.parse(vmtests_output(), stats())}
+        self.assertEqual(selftests.problems(both), [])
+        text = selftests.render(both)
+        row = [r for r in text.splitlines() if r.strip().startswith("cow")]
+        self.assertEqual(row[0].split(), ["cow", "pass", "pass", "3/0/2"])
+        self.assertIn("cow: skip x2: need more free huge pages", text)
+        self.assertNotIn("(strict)", text)
+        self.assertIn("passes under off, fails under strict: none", text)
+
+        both["strict"] = selftests.parse(vmtests_output(cow_fails=True),
+                                         stats(2))
+        found = selftests.problems(both)
+        self.assertEqual(found, [
+            "selftests: cow passes under --contpte off and fails under "
+            "strict", "selftests under strict: 2 violations, 0 conflict "
+            "aborts"])
+        text = selftests.render(both)
+        self.assertIn("cow (strict): FAIL: R/O-mapping a page registered "
+                      "as iouring fixed buffer", text)
+        self.assertIn("passes under off, fails under strict: cow", text)
+
+    def test_two_numa_nodes_share_ram_and_vcpus(self):
+        args = selftests.two_nodes(machine.MachineOptions(smp=4, mem="2G"))
+        self.assertEqual(args[1::2], [
+            "memory-backend-ram,id=numa0,size=1073741824",
+            "node,nodeid=0,memdev=numa0,cpus=0-1",
+            "memory-backend-ram,id=numa1,size=1073741824",
+            "node,nodeid=1,memdev=numa1,cpus=2-3"])
+        # one vCPU: the second node has memory only
+        args = selftests.two_nodes(machine.MachineOptions(smp=1, mem="512"))
+        self.assertEqual(args[3], "node,nodeid=0,memdev=numa0,cpus=0-0")
+        self.assertEqual(args[7], "node,nodeid=1,memdev=numa1")
+        self.assertIn("size=268435456", args[5])
+
+    def test_an_unfinished_run_is_a_problem(self):
+        cut = vmtests_output().split("# running ./khugepaged -s 2")[0]
+        both = {"off": selftests.parse(vmtests_output(), stats()),
+                "strict": selftests.parse(cut, stats())}
+        self.assertEqual(selftests.problems(both), [
+            "selftests under strict: run_vmtests.sh did not finish (no "
+            "SUMMARY line)"])
+        both["strict"] = selftests.parse(cut + "# running ./khugepaged -s 2"
+                                         "\n# Run test:", stats())
+        self.assertIn("selftests under strict: no verdict for khugepaged "
+                      "-s 2", selftests.problems(both))
+
+
 def dax_output(align):
     """daxgup.sh on a 1G namespace of this align: facts, the bring-ups,
     the gup modes."""
@@ -470,6 +583,8 @@ class FakeGuest:
             out = daxcompound_output(rounds=1, pages=(FULL, FULL))
         elif command.startswith("daxcompound.sh"):
             out = daxcompound_output(rounds=compound.ROUNDS)
+        elif command == selftests.COMMAND:
+            out = vmtests_output()
         else:
             out = StrictReportTest.OUT
         res = machine.Result(0, out.encode(), b"", "console.log", 1.0)
@@ -505,12 +620,15 @@ class RunTest(unittest.TestCase):
         self.assertEqual(rc, 0, write.call_args)
         where, text, data, fork, published_fork, bars, dax_mb = \
             write.call_args.args
-        # 6.12: smoke, 4 daxgup, 2 compound, 1 dedup before, strict;
-        # 7.3 has no compound switch: its dedup boots its own after
-        self.assertEqual(len(guest.commands), 9 + 8)
-        # the timed workloads count instructions; strict runs in parallel
+        # 6.12: smoke, 4 daxgup, 2 compound, 1 dedup before, strict,
+        # selftests off and strict; 7.3 has no compound switch: its dedup
+        # boots its own after
+        self.assertEqual(len(guest.commands), 11 + 10)
+        # the timed workloads count instructions; strict and the
+        # selftests, which time nothing, run in parallel
         for command, opts in guest.commands:
-            self.assertEqual(opts.icount, opts.contpte != "strict", command)
+            self.assertEqual(opts.icount, opts.contpte != "strict" and
+                             command != selftests.COMMAND, command)
             self.assertEqual("-icount" in machine.base_args(
                 "qemu", "Image", "initrd", opts), opts.icount)
         self.assertIn("Both kernel lines side by side", text)
@@ -518,7 +636,10 @@ class RunTest(unittest.TestCase):
         line = data["lines"]["6.12"]
         self.assertEqual(set(line), {
             "workloads", "clock", "smoke", "daxgup", "bringup", "daxgup_published_ms",
-            "compound", "dedup", "devmap_published", "strict", "problems"})
+            "compound", "dedup", "devmap_published", "strict", "selftests",
+            "problems"})
+        self.assertEqual(line["selftests"]["strict"]["tests"]["cow"][
+            "skips"], {"need more free huge pages": 2})
         self.assertNotIn("compound", data["lines"]["7.3"])
         self.assertEqual(data["figures"]["6.12"]["THP gup off/on (x)"], 10.0)
         self.assertEqual(

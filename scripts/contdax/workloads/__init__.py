@@ -9,11 +9,14 @@ part (as_data).  report.py only runs them and gathers what they give.
   compound  compound devmaps off and on, one boot per memmap
   dedup     the DAX vmemmap deduplication's before and after
   strict    cow, gup_longterm, mthp-stress, device-dax gup, strict model
+  selftests the kernel's mm selftest suite under contpte off and strict
+            (only when asked for: two runs of the suite are long)
 """
 
-NAMES = ("smoke", "daxgup", "compound", "dedup", "strict")
+NAMES = ("smoke", "daxgup", "compound", "dedup", "strict", "selftests")
+DEFAULT = NAMES[:-1]
 
 
 def selected(only):
-    """run --only NAME ...: those workloads; all of them by default."""
-    return [w for w in NAMES if not only or w in only]
+    """run --only NAME ...: those workloads; DEFAULT without --only."""
+    return [w for w in NAMES if w in (only or DEFAULT)]

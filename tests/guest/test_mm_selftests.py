@@ -1,0 +1,61 @@
+# SPDX-License-Identifier: GPL-2.0-or-later
+"""The kernel's mm selftest suite in the guest: run_vmtests.sh runs its
+categories with Debian's bash, on both lines, and its output parses into
+the rows `run --only selftests` prints."""
+import unittest
+
+import contdax_path  # noqa: F401
+from contdax.workloads import selftests
+from contdax_run import contdax
+from test_contpte import counters
+
+# quick categories whose every test runs to a verdict in this guest
+CATEGORIES = "mkdirty madv_populate mdwe gup_test"
+TESTS = ["gup_test -u", "gup_test -a", "gup_test -ct -F 0x1 0 19 0x1000",
+         "gup_longterm", "madv_populate", "mkdirty", "mdwe_test"]
+
+
+class MmSelftestsTest(unittest.TestCase):
+    def run_categories(self, *options):
+        res = contdax("exec", *options, "--", "run_vmtests.sh", "-t",
+                      CATEGORIES)
+        suite = selftests.parse(res.stdout)
+        self.assertEqual(list(suite.tests), TESTS, res.stdout + res.stderr)
+        for name, t in suite.tests.items():
+            self.assertEqual(t.status, "pass", f"{name}: {t.failures} "
+                             f"{t.last}\n{res.stdout}")
+        self.assertEqual(suite.summary, (len(TESTS), 0, 0), res.stdout)
+        self.assertEqual(res.returncode, 0, res.stderr)
+        # gup_longterm's io_uring cases ran: liburing is in the build
+        self.assertGreater(suite.tests["gup_longterm"].passed, 0)
+        self.assertNotIn("io_uring", " ".join(
+            r for r, _ in suite.tests["gup_longterm"].reasons()))
+        return suite, res
+
+    def test_categories_on_6_12_under_strict(self):
+        _, res = self.run_categories("--contpte", "strict")
+        mode, c = counters(res.stderr)
+        self.assertEqual(mode, "strict")
+        self.assertGreater(c["contiguous"], 0)
+        self.assertEqual((c["violations"], c["aborts"]), (0, 0), res.stderr)
+
+    def test_categories_on_7_3(self):
+        self.run_categories("--linux", "7.3")
+
+    def test_the_suite_is_installed_whole(self):
+        res = contdax("exec", "--", "sh", "-c",
+                      "cd /usr/lib/kselftest/mm && ls; bash --version")
+        self.assertEqual(res.returncode, 0, res.stderr)
+        names = res.stdout.split()
+        # the runner, its shell helpers and the programs that need the
+        # -dev libraries (libcap, libnuma, liburing)
+        for name in ("run_vmtests.sh", "charge_reserved_hugetlb.sh", "cow",
+                     "khugepaged", "uffd-unit-tests", "ksm_tests",
+                     "migration", "memfd_secret", "mlock-random-test",
+                     "split_huge_page_test"):
+            self.assertIn(name, names)
+        self.assertIn("GNU bash", res.stdout)
+
+
+if __name__ == "__main__":
+    unittest.main()
