@@ -41,15 +41,11 @@ step() {
 
 case $what in
 selftests | all)
-	# a few hugetlb pages of each size but the largest (1G with 4K
-	# pages, half this guest), so that cow and gup_longterm run their
-	# hugetlb cases instead of skipping them; what still skips needs
-	# swap, which this guest has none of
-	for h in /sys/kernel/mm/hugepages/hugepages-*; do
-		kb=${h##*-}
-		kb=${kb%kB}
-		[ "$kb" -le 32768 ] && echo $((65536 / kb + 1)) >$h/nr_hugepages
-	done
+	# hugetlb pages of each size but the largest (1G with 4K pages, half
+	# this guest), so that cow and gup_longterm run their hugetlb cases
+	# instead of skipping them; what still skips needs swap, which this
+	# guest has none of
+	hugetlb-pool.sh
 	step cow cow
 	step gup_longterm gup_longterm
 	;;

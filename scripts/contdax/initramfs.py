@@ -22,9 +22,10 @@ CC = kernel_build.CROSS + "gcc"
 CFLAGS = ["-Wall", "-O2", "-static"]
 # Debian's tools in the guest: the packages (their shared-library
 # dependencies follow from the apt metadata) and the programs wanted;
-# bash runs the mm selftests' run_vmtests.sh
-TOOL_PACKAGES = ("ndctl:arm64", "daxctl:arm64", "bash:arm64")
-TOOLS = ("usr/bin/ndctl", "usr/bin/daxctl", "usr/bin/bash")
+# bash runs the mm selftests' run_vmtests.sh, whose hugetlb cgroup tests
+# stop their writers with psmisc's killall --wait (busybox's has no --wait)
+TOOL_PACKAGES = ("ndctl:arm64", "daxctl:arm64", "bash:arm64", "psmisc:arm64")
+TOOLS = ("usr/bin/ndctl", "usr/bin/daxctl", "usr/bin/bash", "usr/bin/killall")
 LOADER = "ld-linux-aarch64.so.1"
 READELF = kernel_build.CROSS + "readelf"
 _NEEDED = re.compile(r"\(NEEDED\)\s+Shared library: \[(.+?)\]")
