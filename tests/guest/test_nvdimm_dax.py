@@ -36,9 +36,11 @@ class NvdimmDaxGuestTest(unittest.TestCase):
         self.file = Path(self.tmp.name) / "pmem.img"
 
     def run_guest(self, *cmd, align="2M", memmap="dev", boot="dt",
-                  nvdimm_format=None):
+                  nvdimm_format=None, linux=None):
         args = ["exec", "--nvdimm", SIZE, "--align", align, "--memmap",
                 memmap, "--boot", boot, "--nvdimm-file", self.file]
+        if linux:
+            args += ["--linux", linux]
         if nvdimm_format:
             args += ["--nvdimm-format", nvdimm_format]
         res = contdax(*args, "--", *cmd)
@@ -81,7 +83,7 @@ class NvdimmDaxGuestTest(unittest.TestCase):
                                 "align": ns[0]["align"],
                                 "mode": "devdax"}])
 
-    def daxctl_onlines_system_ram(self, boot):
+    def daxctl_onlines_system_ram(self, boot, linux=None):
         # daxctl reconfigure-device --mode system-ram: kmem hot-adds the
         # device's range as RAM in whole memory blocks, on the region's
         # NUMA node (the pmem-region's numa-node-id, or the NFIT's
@@ -93,7 +95,7 @@ class NvdimmDaxGuestTest(unittest.TestCase):
             "grep MemTotal /proc/meminfo; "
             "cat /sys/devices/system/memory/block_size_bytes; "
             "cat /sys/devices/system/memory/memory*/state | sort | uniq -c",
-            memmap="ram", boot=boot)
+            memmap="ram", boot=boot, linux=linux)
         before, rest = out.split("\n", 1)
         listed, after = rest.split("--\n")
         dax = json.loads(listed)
@@ -216,6 +218,9 @@ for _boot in ("dt", "acpi"):
                  NvdimmDaxGuestTest.check_mapping, _align, _memmap, _boot)
     _add(f"test_{_boot}_daxctl_onlines_system_ram",
          NvdimmDaxGuestTest.daxctl_onlines_system_ram, _boot)
+# 7.3's kmem and memory hotplug, by device tree
+_add("test_dt_daxctl_onlines_system_ram_on_7_3",
+     NvdimmDaxGuestTest.daxctl_onlines_system_ram, "dt", "7.3")
 for _align in ALIGNS:
     for _memmap in ("dev", "ram"):
         _add(f"test_kernel_block_{_align}_{_memmap}_devdax",

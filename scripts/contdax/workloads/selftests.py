@@ -24,6 +24,8 @@ TIMEOUT = 3600
 # mremap_test maps 2 GiB, which overcommit refuses a 2G guest; and a 1G
 # hugetlb page fits beside the rest (hugetlb-pool.sh)
 MEM = "4G"
+# memfd_secret needs the linear map in pages to take its pages out of it
+KERNEL_ARGS = ("rodata=full",)
 # tests run_vmtests.sh leaves out itself, printing only "# SKIP ./NAME"
 RUNNER_SKIPS = {
     "on-fault-limit": "run_vmtests.sh runs it only through sudo, which "
@@ -245,6 +247,7 @@ def run(art, opts, sizes):
     if opts.ram() < machine.parse_size(MEM, "--mem"):
         opts = replace(opts, mem=MEM)
     opts = replace(opts, qemu_args=opts.qemu_args + two_nodes(opts),
+                   kernel_args=opts.kernel_args + KERNEL_ARGS,
                    timeout=max(opts.timeout, TIMEOUT))
     for mode in MODES:
         say(f"==> workloads: Linux {art.line.name}: mm selftests "
