@@ -23,9 +23,12 @@ CFLAGS = ["-Wall", "-O2", "-static"]
 # Debian's tools in the guest: the packages (their shared-library
 # dependencies follow from the apt metadata) and the programs wanted;
 # bash runs the mm selftests' run_vmtests.sh, whose hugetlb cgroup tests
-# stop their writers with psmisc's killall --wait (busybox's has no --wait)
-TOOL_PACKAGES = ("ndctl:arm64", "daxctl:arm64", "bash:arm64", "psmisc:arm64")
-TOOLS = ("usr/bin/ndctl", "usr/bin/daxctl", "usr/bin/bash", "usr/bin/killall")
+# find their writers with procps' pgrep and stop them with psmisc's
+# killall --wait (this busybox has no pgrep, its killall no --wait)
+TOOL_PACKAGES = ("ndctl:arm64", "daxctl:arm64", "bash:arm64",
+                 "procps:arm64", "psmisc:arm64")
+TOOLS = ("usr/bin/ndctl", "usr/bin/daxctl", "usr/bin/bash", "usr/bin/pgrep",
+         "usr/bin/killall")
 LOADER = "ld-linux-aarch64.so.1"
 READELF = kernel_build.CROSS + "readelf"
 _NEEDED = re.compile(r"\(NEEDED\)\s+Shared library: \[(.+?)\]")
