@@ -629,13 +629,13 @@ class RunTest(unittest.TestCase):
         for command, opts in guest.commands:
             self.assertEqual(opts.icount, opts.contpte != "strict" and
                              command != selftests.COMMAND, command)
-        # the suite's machine: 4G on two NUMA nodes, the linear map in
+        # the suite's machine: 6G on two NUMA nodes, the linear map in
         # pages for memfd_secret, an hour for the suite
         suite = [o for c, o in guest.commands if c == selftests.COMMAND]
         self.assertEqual([o.contpte for o in suite], ["off", "strict"] * 2)
         for o in suite:
             self.assertEqual((o.mem, o.kernel_args, o.timeout),
-                             ("4G", ("rodata=full",), 3600))
+                             ("6G", ("rodata=full",), 3600))
             self.assertEqual(o.qemu_args.count("-numa"), 2)
             self.assertEqual("-icount" in machine.base_args(
                 "qemu", "Image", "initrd", opts), opts.icount)
