@@ -31,7 +31,7 @@ MARKER = ".contdax-complete"
 # commits, each with both kernel lines' granules (4K, 16K, 64K) and the bug
 # corpus' variants, and their patched kernel trees.  A source tree
 # is 1.7-1.8 GB.
-KEEP = {"qemu": 3, "linux-tree": 6, "kernel": 24, "selftests": 6,
+KEEP = {"qemu": 3, "linux-tree": 6, "kernel": 24, "mm-selftests": 6,
         "initramfs": 12}
 _in_use = []    # this process's shared locks on the entries it uses
 # free bytes below which a failed build is blamed on a full file system
