@@ -3,6 +3,7 @@
 from apt's own metadata, with as few apt-cache calls as the closure has
 levels (each call reads every package list: seconds)."""
 import os
+import subprocess
 import tempfile
 import unittest
 from unittest import mock
@@ -62,6 +63,60 @@ class ClosureTest(unittest.TestCase):
             with self.assertRaises(sources.ContdaxError):
                 sources.binary_version("awk:arm64")
         self.assertEqual(self.calls, ["madison"])
+
+
+# madison's rows: (version, suite); the cross libc came from bookworm
+SUITES = {
+    "libnuma-dev:arm64": [("2.0.19-1", "trixie/main"),
+                          ("2.0.16-1", "bookworm/main")],
+    "libcap-dev:arm64": [("1:2.75-10", "trixie/main"),
+                         ("1:2.66-4", "bookworm/main"),
+                         ("1:2.66-4+deb12u3", "bookworm-updates/main")],
+    "libgone-dev:arm64": [("1.0", "trixie/main")],
+    sources.CROSS_LIBC: [("2.41-11cross1", "trixie/main"),
+                         ("2.36-8cross1", "bookworm/main")],
+}
+
+
+class CrossStaticTest(unittest.TestCase):
+    """The -dev packages whose static libraries the mm selftests link
+    come from the cross libc's release, not the newest one."""
+
+    def setUp(self):
+        tmp = tempfile.TemporaryDirectory()
+        self.addCleanup(tmp.cleanup)
+        env = mock.patch.dict(os.environ, {"XDG_CACHE_HOME": tmp.name})
+        env.start()
+        self.addCleanup(env.stop)
+
+    @staticmethod
+    def apt(args):
+        return "".join(f"{p} | {v} | http://deb.debian.org/debian {s} "
+                       "arm64 Packages\n"
+                       for p in args[1:] for v, s in SUITES.get(p, []))
+
+    def versions(self, packages, installed="2.36-8cross1"):
+        run = subprocess.run
+
+        def dpkg(cmd, **kwargs):
+            if cmd[0] == "dpkg-query":
+                return mock.Mock(stdout=installed)
+            return run(cmd, **kwargs)    # dpkg --compare-versions
+        with mock.patch.object(sources, "_apt_query", self.apt), \
+                mock.patch.object(sources.subprocess, "run", dpkg):
+            return sources.cross_static_versions(packages)
+
+    def test_the_cross_libcs_release(self):
+        self.assertEqual(self.versions(("libnuma-dev:arm64",
+                                        "libcap-dev:arm64")),
+                         {"libnuma-dev:arm64": "2.0.16-1",
+                          "libcap-dev:arm64": "1:2.66-4+deb12u3"})
+
+    def test_a_package_missing_from_that_release(self):
+        with self.assertRaisesRegex(sources.ContdaxError,
+                                    "libgone-dev:arm64: no version in "
+                                    "Debian bookworm"):
+            self.versions(("libgone-dev:arm64",))
 
 
 if __name__ == "__main__":
