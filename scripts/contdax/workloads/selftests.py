@@ -10,6 +10,7 @@ rejects, or the model broke what the guest relies on.  Only with
 import re
 from collections import Counter
 from dataclasses import dataclass, field, replace
+from typing import Optional, Tuple
 
 from .. import contpte, machine
 from ..texttable import table
@@ -72,8 +73,8 @@ class Test:
 @dataclass
 class Suite:
     tests: dict                 # name -> Test, in run order
-    summary: tuple = ()         # run_vmtests.sh's PASS, SKIP, FAIL
-    contpte: dict = None        # the model's counters (QMP)
+    summary: Tuple[int, ...] = ()   # run_vmtests.sh's PASS, SKIP, FAIL
+    contpte: Optional[dict] = None  # the model's counters (QMP)
     status: int = 0             # run_vmtests.sh's exit status
 
 
@@ -97,7 +98,9 @@ def _case(test, line):
 
 def parse(text, stats=None, status=0):
     """run_vmtests.sh's output (its TAP prefix on) as a Suite."""
-    tests, summary, cur, underline = {}, (), None, False
+    tests: dict = {}
+    summary: Tuple[int, ...] = ()
+    cur, underline = None, False
     for line in text.splitlines():
         line = line.rstrip()
         m = _RUNNING.match(line)
