@@ -9,10 +9,11 @@
  * when a walker that reads descriptors one by one (a CPU without
  * FEAT_HAFDBS, an SMMU without HTTU) faulted on an entry whose sibling
  * hardware had already updated.  On hardware that is a hung process; a
- * test would only time out.  Here a vCPU that takes the same translation
- * fault (same VA, fault type, PC and descriptor value) CONTPTE_LOOP_FAULTS
- * times in a row is reported once, with the descriptor's contiguous group,
- * and under strict the guest is stopped as a guest panic.
+ * test would only time out.  Here a vCPU that takes the same translation,
+ * access flag or permission fault (same VA, fault type, PC and valid
+ * descriptor) CONTPTE_LOOP_FAULTS times in a row is reported once, with
+ * the descriptor's contiguous group, and under strict the guest is
+ * stopped as a guest panic.
  */
 
 #include "qemu/osdep.h"
@@ -90,8 +91,17 @@ void arm_contpte_fault(ARMCPU *cpu, uint64_t va, MMUAccessType access_type,
     if (s->mode < CONTPTE_MODE_CHECK) {
         return;
     }
-    if (fi->type != ARMFault_Translation && fi->type != ARMFault_AccessFlag &&
-        fi->type != ARMFault_Permission) {
+    /*
+     * A fault on an invalid descriptor waits for the guest to fill it,
+     * and a vCPU may retry one for as long as another vCPU takes to free
+     * what the fault needs: on 6.12, hugetlb_fault_after_madv's store
+     * retries while MADV_DONTNEED on another vCPU frees the only huge
+     * page, thousands of times under TCG.  Only a fault on a descriptor
+     * that exists can be a loop of the kernel's own making.
+     */
+    if ((fi->type != ARMFault_Translation &&
+         fi->type != ARMFault_AccessFlag &&
+         fi->type != ARMFault_Permission) || !(s->walked.desc & 1)) {
         s->fault.count = 0;
         return;
     }

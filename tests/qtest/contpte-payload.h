@@ -60,6 +60,13 @@ enum contpte_case {
      */
     CASE_FAULT_LOOP,
     /*
+     * Load page 2 of a group whose entries are all invalid, retrying the
+     * faulting load MB_RETRIES times before going on: a vCPU waiting for
+     * the descriptor to be filled, as Linux retries a fault while another
+     * CPU frees what it needs.  No fault loop.
+     */
+    CASE_FAULT_WAIT,
+    /*
      * The read-only group cached, then given AttrIndx 1 (another memory
      * type) without break-before-make, then a store to page 3.
      */

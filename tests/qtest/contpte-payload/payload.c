@@ -393,6 +393,9 @@ void payload_main(void)
     if (c == CASE_REFILL || c == CASE_SMP_REFILL) {
         group_set(entries / 2, entries, false);         /* transient 1 */
     }
+    if (c == CASE_FAULT_WAIT) {
+        group_set(0, entries, false);
+    }
     if (c == CASE_TTL || c == CASE_TLBI_RANGE) {
         *(uint64_t *)(group_oa + CONTPTE_PROBE * page) = MB_TTL_OLD;
         *(uint64_t *)(group_oa + (entries + CONTPTE_PROBE) * page) =
