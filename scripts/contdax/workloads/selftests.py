@@ -199,7 +199,8 @@ def _cases(t):
 
 def _notes(name, t, label=""):
     """Why test t (or its cases) skipped, and what of it failed."""
-    out = [f"    {name}{label}: {HOLLOW[name]}"] if name in HOLLOW else []
+    out = [f"    {name}{label}: {HOLLOW[name]}"] if (
+        name in HOLLOW and t.status == "pass") else []
     out += [f"    {name}{label}: skip x{c}: {r}" for r, c in t.reasons()]
     out += [f"    {name}{label}: FAIL: {d}" for d in t.failures[:3]]
     if t.status == "fail" and not t.failures:
