@@ -29,6 +29,7 @@ def build(repo, line):
     inputs.add("tree", made_of.key())
     inputs.add("cc", cache.tool_version(CC))
     inputs.add("libs", " ".join(f"{p}={v}" for p, v in libs.items()))
+    inputs.add_file("recipe", __file__)
     entry = cache.Entry("mm-selftests", inputs)
     with entry.building() as out:
         if out is None:
@@ -45,16 +46,22 @@ def build(repo, line):
             # check_config.sh writes local_config.h into the source
             # directory: give it links to the cached tree, not the tree
             s.run(["cp", "-al", src, work])
-            cc = f"{CC} -isystem {hdr / 'include'} " \
-                 f"-isystem {sysroot / 'usr/include'}"
             make = ["make", "-C", work / DIR, "ARCH=arm64",
-                    f"CROSS_COMPILE={kernel_build.CROSS}", f"CC={cc}",
+                    f"CROSS_COMPILE={kernel_build.CROSS}",
                     f"KHDR_INCLUDES=-isystem {hdr / 'include'}",
                     f"LDFLAGS=-static -L{sysroot / LIBDIR}",
                     f"OUTPUT={out / 'build'}"]
+            # check_config.sh compiles with the bare compiler (its $1), so
+            # the -dev headers (and liburing.h's linux/blkdev.h) come
+            # through gcc's environment: no liburing.h, no io_uring cases
+            env = {"C_INCLUDE_PATH": f"{sysroot / 'usr/include'}:"
+                                     f"{hdr / 'include'}"}
             (out / "build").mkdir()
-            s.run(make + [kernel_build.jobs()])
-            s.run(make + ["install", f"INSTALL_PATH={out / 'mm'}"])
+            s.run(make + [kernel_build.jobs()], env=env)
+            s.run(make + ["install", f"INSTALL_PATH={out / 'mm'}"], env=env)
+            local = (work / DIR / "local_config.mk").read_text()
+            if "-luring" not in local:
+                s.fail("check_config.sh found no liburing")
             s.run(["rm", "-rf", work, out / "obj", out / "build", hdr,
                    sysroot])
     return entry.path / "mm"

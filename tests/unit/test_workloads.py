@@ -646,7 +646,9 @@ class RunTest(unittest.TestCase):
         self.assertEqual([o.contpte for o in suite], ["off", "strict"] * 2)
         for o in suite:
             self.assertEqual((o.mem, o.kernel_args, o.timeout),
-                             ("6G", ("rodata=full",), 3600))
+                             ("6G", ("rodata=full",
+                                     "proc_mem.force_override=always"),
+                              3600))
             self.assertEqual(o.qemu_args.count("-numa"), 2)
             self.assertEqual("-icount" in machine.base_args(
                 "qemu", "Image", "initrd", opts), opts.icount)

@@ -27,8 +27,10 @@ TIMEOUT = 3600
 # one zone of one node: with 3G per node, node 1 has [5G, 6G) free of
 # its memmap (at its top) and of the swiotlb buffer (below 4G)
 MEM = "6G"
-# memfd_secret needs the linear map in pages to take its pages out of it
-KERNEL_ARGS = ("rodata=full",)
+# memfd_secret needs the linear map in pages to take its pages out of
+# it; mkdirty writes to its own /proc/self/mem, which 7.3's Kconfig
+# default (PROC_MEM_FORCE_PTRACE) refuses without a tracer
+KERNEL_ARGS = ("rodata=full", "proc_mem.force_override=always")
 # tests run_vmtests.sh leaves out itself, printing only "# SKIP ./NAME"
 RUNNER_SKIPS = {
     "on-fault-limit": "run_vmtests.sh runs it only through sudo, which "
