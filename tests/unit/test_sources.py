@@ -27,13 +27,20 @@ MADISON = {"tool:arm64": ["2", "1"], "libfoo1:arm64": ["1.1"],
            "init-system-helpers:arm64": ["1.6"]}
 
 
-class ClosureTest(unittest.TestCase):
+class AptMemoTest(unittest.TestCase):
+    """A test of apt lookups: the memo of versions in a cache of its own."""
+
     def setUp(self):
         tmp = tempfile.TemporaryDirectory()
         self.addCleanup(tmp.cleanup)
         env = mock.patch.dict(os.environ, {"XDG_CACHE_HOME": tmp.name})
         env.start()
         self.addCleanup(env.stop)
+
+
+class ClosureTest(AptMemoTest):
+    def setUp(self):
+        super().setUp()
         sources.binary_version.cache_clear()
         self.calls = []
 
@@ -78,16 +85,9 @@ SUITES = {
 }
 
 
-class CrossStaticTest(unittest.TestCase):
+class CrossStaticTest(AptMemoTest):
     """The -dev packages whose static libraries the mm selftests link
     come from the cross libc's release, not the newest one."""
-
-    def setUp(self):
-        tmp = tempfile.TemporaryDirectory()
-        self.addCleanup(tmp.cleanup)
-        env = mock.patch.dict(os.environ, {"XDG_CACHE_HOME": tmp.name})
-        env.start()
-        self.addCleanup(env.stop)
 
     @staticmethod
     def apt(args):
