@@ -4,9 +4,9 @@
 A line is a Linux release series that contdax boots: its Debian
 linux-source package, its own patch series under
 guest-kernel-config/patches/<line>/, optional per-line Kconfig fragments
-under guest-kernel-config/linux-<line>/ (only for symbols that differ), and
-the mm selftest helpers its tree provides.  The config fragments at the top
-of guest-kernel-config/ are shared by every line.
+under guest-kernel-config/linux-<line>/ (only for symbols that differ).
+The config fragments at the top of guest-kernel-config/ are shared by
+every line.
 """
 
 import re
@@ -20,8 +20,6 @@ from .ui import UsageError
 class Line:
     name: str
     package: str
-    # the mm selftests' helper sources in tools/testing/selftests/mm
-    selftest_libs: tuple
 
     def patch_dir(self, repo):
         return Path(repo) / "guest-kernel-config" / "patches" / self.name
@@ -32,12 +30,9 @@ class Line:
 
 LINES = {
     # what the published results were measured on
-    "6.12": Line("6.12", "linux-source-6.12",
-                 ("vm_util.c", "thp_settings.c")),
-    # what contpte developers work on now; thp_settings.c became
-    # hugepage_settings.c in 7.0
-    "7.3": Line("7.3", "linux-source-7.3",
-                ("vm_util.c", "hugepage_settings.c")),
+    "6.12": Line("6.12", "linux-source-6.12"),
+    # what contpte developers work on now
+    "7.3": Line("7.3", "linux-source-7.3"),
 }
 # exec, shell, bench, build and path boot or build this line unless told
 DEFAULT = "6.12"

@@ -80,7 +80,7 @@ class VariantTreeTest(unittest.TestCase):
     def test_variant_shares_what_it_does_not_patch(self):
         with tempfile.TemporaryDirectory() as tmp:
             tmp = Path(tmp)
-            line = linux_lines.Line("6.12", "linux-source-6.12", ())
+            line = linux_lines.Line("6.12", "linux-source-6.12")
             write(tmp / "repo/guest-kernel-config/patches/6.12/series", "")
             patch = tmp / "0001-two.patch"
             write(patch, "--- a/mm/gup.c\n+++ b/mm/gup.c\n@@ -1,3 +1,3 @@\n"

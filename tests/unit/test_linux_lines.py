@@ -48,11 +48,6 @@ class LinesTest(unittest.TestCase):
                 self.assertLess(names.index(select[0]),
                                 names.index(switch[0]))
 
-    def test_selftest_helpers_follow_the_rename(self):
-        self.assertIn("thp_settings.c", linux_lines.get("6.12").selftest_libs)
-        self.assertIn("hugepage_settings.c",
-                      linux_lines.get("7.3").selftest_libs)
-
     def test_unknown_line_names_the_known_ones(self):
         with self.assertRaises(UsageError) as cm:
             linux_lines.get("6.6")
