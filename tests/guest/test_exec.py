@@ -103,7 +103,10 @@ class ExecTest(unittest.TestCase):
                       "test -e /sys/kernel/debug/gup_test && for t in "
                       + " ".join(tools) + "; do command -v $t; done")
         self.assertEqual(res.returncode, 0, res.stderr)
-        self.assertEqual(res.stdout.split(), [f"/usr/bin/{t}" for t in tools])
+        suite = ("gup_test", "cow", "gup_longterm")
+        self.assertEqual(res.stdout.split(),
+                         [f"/usr/lib/kselftest/mm/{t}" if t in suite
+                          else f"/usr/bin/{t}" for t in tools])
 
     def test_getconf_pagesize(self):
         res = contdax("exec", "--", "getconf", "PAGESIZE")
