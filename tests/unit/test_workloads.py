@@ -641,15 +641,18 @@ class RunTest(unittest.TestCase):
             self.assertEqual(opts.icount, opts.contpte != "strict" and
                              command != selftests.COMMAND, command)
         # the suite's machine: 6G on two NUMA nodes, the linear map in
-        # pages for memfd_secret, an hour for the suite
+        # pages for memfd_secret, four vCPUs for migration's threads,
+        # an hour and a half for the suite
         suite = [o for c, o in guest.commands if c == selftests.COMMAND]
         self.assertEqual([o.contpte for o in suite], ["off", "strict"] * 2)
         for o in suite:
-            self.assertEqual((o.mem, o.kernel_args, o.timeout),
-                             ("6G", ("rodata=full",
-                                     "proc_mem.force_override=always"),
-                              3600))
+            self.assertEqual((o.mem, o.smp, o.kernel_args, o.timeout),
+                             ("6G", 4, ("rodata=full",
+                                        "proc_mem.force_override=always"),
+                              5400))
             self.assertEqual(o.qemu_args.count("-numa"), 2)
+            self.assertIn("node,nodeid=1,memdev=numa1,cpus=2-3",
+                          o.qemu_args)
             self.assertEqual("-icount" in machine.base_args(
                 "qemu", "Image", "initrd", opts), opts.icount)
         self.assertIn("Both kernel lines side by side", text)
