@@ -49,6 +49,19 @@ class MmSelftestsTest(unittest.TestCase):
     def test_categories_on_7_3(self):
         self.run_categories("--linux", "7.3")
 
+    def test_swap_on_zram(self):
+        # the swap-out cases run: uffd's rwp-swap-cow pages its page out
+        # with MADV_PAGEOUT, which skips without swap
+        res = contdax("exec", "--linux", "7.3", "--", "sh", "-c",
+                      "zram-swap.sh && cat /proc/swaps && cd "
+                      "/usr/lib/kselftest/mm && ./uffd-unit-tests -f "
+                      "rwp-swap-cow && grep pswpout /proc/vmstat")
+        self.assertEqual(res.returncode, 0, res.stdout + res.stderr)
+        self.assertRegex(res.stdout, r"(?m)^/dev/zram0\s+partition")
+        self.assertRegex(res.stdout, r"(?m)^ok \d+ rwp-swap-cow on anon$")
+        self.assertNotIn("SKIP", res.stdout)
+        self.assertRegex(res.stdout, r"(?m)^pswpout [1-9]")
+
     def test_the_suite_is_installed_whole(self):
         res = contdax("exec", "--", "sh", "-c",
                       "cd /usr/lib/kselftest/mm && ls; bash --version")

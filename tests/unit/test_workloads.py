@@ -504,6 +504,40 @@ class SelftestsReportTest(unittest.TestCase):
             "va_high_addr_switch.sh"].reasons()[0][0])
         self.assertEqual(suite.summary, (4, 3, 0))
 
+    def test_skip_reasons_said_before_the_case(self):
+        # 7.3's cow skips with the case's title (log_test_result()) after
+        # printing why; uffd-unit-tests puts the reason in parentheses
+        swap = "MADV_PAGEOUT did not work, is swap enabled?"
+        cow = ["TAP version 13", "1..4",
+               "# [RUN] Basic COW ... with swapped out base page",
+               f"# {swap}",
+               "ok 1 # SKIP Basic COW ... with swapped out base page",
+               "# [RUN] Basic COW ... with swapped-out THP (2048 kB)",
+               f"# {swap}",
+               "ok 2 # SKIP Basic COW ... with swapped-out THP (2048 kB)",
+               "# [RUN] Basic COW ... with base page",
+               "ok 3 # SKIP Basic COW ... with base page",
+               "# [RUN] Basic COW ... with hugetlb (1048576 kB)",
+               "ok 4 # SKIP need more free huge pages"]
+        uffd = ["ok 1 # SKIP wp-fork on anon (feature missing)",
+                "ok 2 # SKIP wp-fork on shmem (feature missing)",
+                "ok 3 # SKIP rwp-swap-cow on anon (MADV_PAGEOUT did not "
+                "swap the page; is swap enabled?)"]
+        suite = selftests.parse("\n".join(
+            vmtest("./cow", cow, "PASS", 1)
+            + vmtest("./uffd-unit-tests", uffd, "PASS", 2)
+            + vmtest("./thuge-gen", ["ok 1 # SKIP mmap (2048 kB)"],
+                     "PASS", 3)))
+        self.assertEqual(suite.tests["cow"].reasons(), [
+            (swap, 2), ("no reason printed", 1),
+            ("need more free huge pages", 1)])
+        self.assertEqual(suite.tests["uffd-unit-tests"].reasons(), [
+            ("feature missing", 2),
+            ("MADV_PAGEOUT did not swap the page; is swap enabled?", 1)])
+        # only uffd-unit-tests' parentheses are a reason
+        self.assertEqual(suite.tests["thuge-gen"].reasons(),
+                         [("mmap (2048 kB)", 1)])
+
     def test_side_by_side_and_findings(self):
         both = {"off": selftests.parse(vmtests_output(), stats()),
                 "strict": selftests.parse(vmtests_output(), stats())}
@@ -664,6 +698,11 @@ class RunTest(unittest.TestCase):
             "problems"})
         self.assertEqual(line["selftests"]["strict"]["tests"]["cow"][
             "skips"], {"need more free huge pages": 2})
+        # the whole output of each run is kept in a log, and named
+        kept = Path(line["selftests"]["strict"]["output"])
+        self.assertEqual((kept.parent.name, kept.name[:22]),
+                         ("logs", "selftests-6.12-strict-"))
+        self.assertIn(f"strict: {kept}", text)
         self.assertNotIn("compound", data["lines"]["7.3"])
         self.assertEqual(data["figures"]["6.12"]["THP gup off/on (x)"], 10.0)
         self.assertEqual(

@@ -8,18 +8,20 @@ rejects, or the model broke what the guest relies on.  Only with
 `run --only selftests`: two runs of the suite take a while."""
 
 import re
+import time
 from collections import Counter
 from dataclasses import dataclass, field, replace
 from typing import Optional, Tuple
 
-from .. import contpte, machine
+from .. import cache, contpte, machine
 from ..texttable import table
 from ..ui import say
 
 MODES = ("off", "strict")
 # hugetlb pages of the other sizes first: the runner reserves only the
-# default size's, and cow, gup_longterm and uffd skip a size without
-COMMAND = "hugetlb-pool.sh large && run_vmtests.sh"
+# default size's, and cow, gup_longterm and uffd skip a size without;
+# and swap, which their swap-out cases need
+COMMAND = "hugetlb-pool.sh large && zram-swap.sh && run_vmtests.sh"
 # seconds one run of the default set may take in TCG
 TIMEOUT = 5400
 # migration needs two threads besides itself, numa_num_task_cpus() - 1
@@ -66,6 +68,11 @@ _SUMMARY = re.compile(r"^# SUMMARY: PASS=(\d+) SKIP=(\d+) FAIL=(\d+)$")
 _CASE = re.compile(r"^(not )?ok \d+\s*(.*?)(?:\s*#\s*(SKIP|XFAIL|TODO)"
                    r"\b\s*(.*))?$")
 _PLAN_SKIP = re.compile(r"^1\.\.0 # SKIP\s*(.*)$")
+# a message inside a test's output (ksft_print_msg)
+_MSG = re.compile(r"^# (.*)$")
+# uffd-unit-tests names the skipped case and gives the reason after it,
+# in parentheses: "wp-fork on anon (feature missing)"
+_UFFD_SKIP = re.compile(r"^.* \(([^()]+)\)$")
 
 
 @dataclass
@@ -79,6 +86,8 @@ class Test:
     skips: Counter = field(default_factory=Counter)     # reason -> cases
     failures: list = field(default_factory=list)        # failed cases
     last: str = ""              # its last line of output
+    title: str = ""             # the case its last "[RUN] ..." announced
+    said: str = ""              # its last message since that or a result
 
     @property
     def skipped(self):
@@ -100,6 +109,19 @@ class Suite:
     summary: Tuple[int, ...] = ()   # run_vmtests.sh's PASS, SKIP, FAIL
     contpte: Optional[dict] = None  # the model's counters (QMP)
     status: int = 0             # run_vmtests.sh's exit status
+    output: str = ""            # the file that keeps its whole output
+
+
+def _skip_reason(test, text):
+    """Why a case skipped, from its "# SKIP text".  Since 6.15 the cow,
+    gup and hugetlb tests (log_test_result()) skip with the case's
+    title, having printed the reason as a message before it."""
+    if not text or text == test.title:
+        return test.said or "no reason printed"
+    m = _UFFD_SKIP.match(text)
+    if m and test.name == "uffd-unit-tests":
+        return m[1]
+    return text
 
 
 def _case(test, line):
@@ -107,17 +129,26 @@ def _case(test, line):
     if m:
         test.skips[m[1].strip() or "no reason printed"] += 1
         return
+    m = _MSG.match(line)
+    if m:
+        text = m[1].strip()
+        if text.startswith("[RUN] "):
+            test.title, test.said = text[len("[RUN] "):], ""
+        elif text:
+            test.said = text
+        return
     m = _CASE.match(line)
     if not m:
         return
     failed, desc, directive, reason = m.groups()
     if directive == "SKIP":
-        test.skips[reason.strip() or desc or "no reason printed"] += 1
+        test.skips[_skip_reason(test, reason.strip() or desc)] += 1
     elif failed and directive is None:
         test.failed += 1
         test.failures.append(desc)
     elif not failed and directive is None:
         test.passed += 1
+    test.said = ""
 
 
 def parse(text, stats=None, status=0):
@@ -245,12 +276,15 @@ def render(suites):
                  + (", ".join(found) if found else "none"))
     if notes:
         lines += ["", "  why skipped, what failed:"] + notes
+    kept = [f"{m}: {suites[m].output}" for m in MODES if suites[m].output]
+    if kept:
+        lines += ["", "  run_vmtests.sh's whole output: " + "; ".join(kept)]
     return "\n".join(lines)
 
 
 def as_data(suites):
     return {mode: {"summary": list(s.summary), "status": s.status,
-                   "contpte": s.contpte,
+                   "contpte": s.contpte, "output": s.output,
                    "tests": {n: {"status": t.status, "passed": t.passed,
                                  "failed": t.failed,
                                  "skips": dict(t.skips),
@@ -272,6 +306,15 @@ def two_nodes(opts):
     return args
 
 
+def _keep(output, line, mode):
+    """The whole output, for what the table leaves out: a log file."""
+    path = cache.log_dir() / (f"selftests-{line}-{mode}-"
+                              f"{time.strftime('%Y%m%d-%H%M%S')}.log")
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_bytes(output)
+    return path
+
+
 def run(art, opts, sizes):
     """Two boots: ({mode: Suite}, problems)."""
     suites, consoles = {}, []
@@ -290,6 +333,7 @@ def run(art, opts, sizes):
         say(f"    guest ran for {res.elapsed:.1f}s")
         suites[mode] = parse(res.stdout.decode(errors="replace"),
                              res.contpte, res.status)
+        suites[mode].output = str(_keep(res.stdout, art.line.name, mode))
         consoles.append(str(res.console))
     found = problems(suites)
     if found:
