@@ -55,9 +55,9 @@ HOLLOW = {
 UNSTATED_SKIPS = {
     "va_high_addr_switch.sh": "it needs user addresses above 48 bits "
                               "(52-bit VA), which this arm64 kernel has not",
-    "khugepaged": "no skip: its exit status is its count of failed cases, "
-                  "its four swap-out cases, which need swap; 4 reads as "
-                  "kselftest's skip",
+    "khugepaged": "no skip: 6.12's khugepaged exits with its count of "
+                  "failed cases, and four failed cases read as "
+                  "kselftest's skip (its output says which)",
 }
 _RUNNING = re.compile(r"^# running (.+)$")
 _VERDICT = re.compile(r"^# \[(PASS|SKIP|FAIL)\]$")
