@@ -64,8 +64,11 @@ class MmSelftestsTest(unittest.TestCase):
 
     def test_the_suite_is_installed_whole(self):
         res = contdax("exec", "--", "sh", "-c",
-                      "cd /usr/lib/kselftest/mm && ls; bash --version")
+                      "cd /usr/lib/kselftest/mm && ls; bash --version; "
+                      "grep ' /dev/shm ' /proc/mounts")
         self.assertEqual(res.returncode, 0, res.stderr)
+        # shm_open(), which rmap's migrate.shm uses, needs /dev/shm
+        self.assertRegex(res.stdout, r"(?m)^tmpfs /dev/shm tmpfs ")
         names = res.stdout.split()
         # the runner, its shell helpers and the programs that need the
         # -dev libraries (libcap, libnuma, liburing)
