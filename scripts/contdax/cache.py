@@ -21,6 +21,7 @@ import json
 import os
 import shutil
 import subprocess
+import time
 from contextlib import contextmanager
 from pathlib import Path
 
@@ -45,6 +46,14 @@ def root():
 
 def log_dir():
     return root() / "logs"
+
+
+def new_log(name, ext="log"):
+    """A fresh file in log_dir() for name: NAME-STAMP-PID.EXT, the pid
+    keeping apart two contdax runs that start in the same second."""
+    d = log_dir()
+    d.mkdir(parents=True, exist_ok=True)
+    return d / f"{name}-{time.strftime('%Y%m%d-%H%M%S')}-{os.getpid()}.{ext}"
 
 
 def make_private():

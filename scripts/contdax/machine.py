@@ -126,12 +126,6 @@ def base_args(qemu, kernel, initrd, opts):
             "-kernel", str(kernel), "-initrd", str(initrd)] + opts.args()
 
 
-def _console_log():
-    d = cache.log_dir()
-    d.mkdir(parents=True, exist_ok=True)
-    return d / f"guest-{time.strftime('%Y%m%d-%H%M%S')}-{os.getpid()}.log"
-
-
 def _stop(proc):
     if proc.poll() is None:
         proc.terminate()
@@ -178,7 +172,7 @@ def execute(qemu, kernel, initrd, command, opts, stream=True):
         raise ContdaxError(f"command too long for the kernel command line "
                            f"({len(encoded)} bytes encoded, at most "
                            f"{CMDLINE_MAX})")
-    console = _console_log()
+    console = cache.new_log("guest")
     append = kernel_cmdline(opts, encoded)
     with tempfile.TemporaryDirectory(prefix="contdax-") as tmp:
         listeners = {}

@@ -63,8 +63,7 @@ def wanted(repo, suites):
 def start(repo, suites):
     """Start the background builder for these suites; return (process,
     log path)."""
-    log = cache.log_dir() / time.strftime("prefetch-%Y%m%d-%H%M%S.log")
-    log.parent.mkdir(parents=True, exist_ok=True)
+    log = cache.new_log("prefetch")
 
     def lowest_priority():
         os.nice(19)

@@ -27,7 +27,6 @@ import shutil
 import subprocess
 import sys
 import tempfile
-import time
 import unittest
 from dataclasses import dataclass
 from pathlib import Path
@@ -156,9 +155,7 @@ def qtest_suite(repo):
                     results.read_text().splitlines()]
                    if results.exists() else [])
         if (logs / "testlog.txt").exists():
-            kept = (cache.log_dir() /
-                    f"qtest-{time.strftime('%Y%m%d-%H%M%S')}.txt")
-            kept.parent.mkdir(parents=True, exist_ok=True)
+            kept = cache.new_log("qtest", "txt")
             shutil.copyfile(logs / "testlog.txt", kept)
             say(f"==> every qtest case's output: {kept}")
     return meson_test_count(records, names, proc.returncode)

@@ -8,7 +8,6 @@ rejects, or the model broke what the guest relies on.  Only with
 `run --only selftests`: two runs of the suite take a while."""
 
 import re
-import time
 from collections import Counter
 from dataclasses import dataclass, field, replace
 from typing import Optional, Tuple
@@ -308,9 +307,7 @@ def two_nodes(opts):
 
 def _keep(output, line, mode):
     """The whole output, for what the table leaves out: a log file."""
-    path = cache.log_dir() / (f"selftests-{line}-{mode}-"
-                              f"{time.strftime('%Y%m%d-%H%M%S')}.log")
-    path.parent.mkdir(parents=True, exist_ok=True)
+    path = cache.new_log(f"selftests-{line}-{mode}")
     path.write_bytes(output)
     return path
 
